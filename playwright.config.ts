@@ -1,0 +1,27 @@
+import {defineConfig} from '@playwright/test';
+
+// Debian's Chromium (installed by `npm test` when missing); Playwright cannot download its own browsers here.
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export default defineConfig({
+	testDir: 'e2e',
+	testMatch: '**/*.spec.ts',
+	timeout: 60_000,
+	expect: {timeout: 10_000},
+	fullyParallel: false,
+	workers: 2,
+	retries: 0,
+	reporter: [['list']],
+	outputDir: 'test-results',
+	use: {
+		headless: true,
+		trace: 'off',
+		screenshot: 'only-on-failure',
+	},
+	projects: [
+		{
+			name: 'chromium',
+			use: {browserName: 'chromium', launchOptions: {executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: chromiumArgs}},
+		},
+	],
+});

@@ -1,0 +1,67 @@
+/**
+Resume records for multipart uploads, kept in the client's storage (IndexedDB) so a reload can pick up where it
+stopped. Keyed by file fingerprint + object key; a record is only a hint: ListParts on the server decides which
+parts really are there.
+@module
+*/
+import type {UploadClient} from './request.js';
+
+/** One finished part. `crc` is the part's CRC-64 as a decimal string. */
+export type DonePart = {etag: string; size: number; crc: string};
+
+/** A multipart upload in progress. */
+export type Checkpoint = {
+	v: 1;
+	uploadId: string;
+	bucket: string;
+	key: string;
+	size: number;
+	partSize: number;
+	contentType: string;
+	/** Part number → part. */
+	parts: Record<number, DonePart>;
+	createdAt: number;
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** Whether `value` is a usable checkpoint for this file and key. */
+export function isCheckpoint(value: unknown, expect: {size: number; key: string}): value is Checkpoint {
+	return (
+		isObject(value) &&
+		value['v'] === 1 &&
+		typeof value['uploadId'] === 'string' &&
+		typeof value['bucket'] === 'string' &&
+		value['key'] === expect.key &&
+		value['size'] === expect.size &&
+		typeof value['partSize'] === 'number' &&
+		value['partSize'] > 0 &&
+		isObject(value['parts'])
+	);
+}
+
+/**
+A fingerprint of a file that survives a reload: name, size, modification time, type, and SHA-256 of its first
+64 KiB (so two different files with equal metadata do not share a checkpoint).
+*/
+export async function fingerprint(blob: Blob): Promise<string> {
+	const file = blob as Partial<File>;
+	const head = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.slice(0, 65_536).arrayBuffer()));
+	let hex = '';
+	for (const byte of head.subarray(0, 12)) hex += byte.toString(16).padStart(2, '0');
+	return `${file.name ?? ''}|${blob.size}|${file.lastModified ?? 0}|${blob.type}|${hex}`;
+}
+
+/** Storage key prefix of every checkpoint of this file. */
+export const checkpointPrefix = (client: UploadClient, print: string): string => `${client.namespace}upload:${print}|`;
+
+/** The object key of a checkpoint of this file kept from an earlier page, if any (for uploads without an explicit key). */
+export async function findCheckpointKey(client: UploadClient, print: string): Promise<string | undefined> {
+	try {
+		const prefix = checkpointPrefix(client, print);
+		const [first] = await client.storage.keys(prefix);
+		return first?.slice(prefix.length);
+	} catch {
+		return undefined;
+	}
+}

@@ -1,0 +1,113 @@
+/**
+Tiny tolerant readers and writers for the few XML documents OSS exchanges (errors, `InitiateMultipartUploadResult`,
+`ListPartsResult`, `CompleteMultipartUpload`). Regular expressions, not `DOMParser`, so they also run in workers and
+mini-apps. Tag names are plain element names (no regex characters).
+@module
+*/
+import {OssError} from '../errors/oss-error.js';
+
+const ENTITIES: Record<string, string> = {lt: '<', gt: '>', amp: '&', quot: '"', apos: "'"};
+
+/** Text content with CDATA unwrapped and entities (named and numeric) decoded. */
+const decode = (text: string): string =>
+	text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[\da-f]+|#\d+|[a-z]+);/gi, (match, cdata?: string, entity?: string) =>
+		cdata !== undefined
+			? cdata
+			: entity![0] === '#'
+				? String.fromCodePoint(entity![1] === 'x' || entity![1] === 'X' ? parseInt(entity!.slice(2), 16) : +entity!.slice(1))
+				: (ENTITIES[entity!] ?? match),
+	);
+
+/**
+The raw inner XML of every `<tag>` element (attributes allowed, `<tag/>` gives `''`), in document order. Elements of the
+same name must not nest.
+@example
+```
+xmlBlocks('<ListPartsResult><Part><PartNumber>1</PartNumber></Part><Part>…</Part></ListPartsResult>', 'Part')
+// ['<PartNumber>1</PartNumber>', '…']
+```
+*/
+export function xmlBlocks(xml: string, tag: string): string[] {
+	const blocks: string[] = [];
+	const pattern = new RegExp(`<${tag}(?:\\s[^>]*?)?(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'g');
+	for (const match of String(xml ?? '').matchAll(pattern)) blocks.push(match[1] ?? '');
+	return blocks;
+}
+
+/**
+The decoded text of every `<tag>` element, in document order.
+@example
+```
+xmlValues('<A><Key>a&amp;b</Key><Key>c</Key></A>', 'Key') // ['a&b', 'c']
+```
+*/
+export const xmlValues = (xml: string, tag: string): string[] => xmlBlocks(xml, tag).map(decode);
+
+/**
+The decoded text of the first `<tag>` element, `undefined` when there is none.
+@example
+```
+xmlValue('<InitiateMultipartUploadResult><UploadId>0004B9…</UploadId></InitiateMultipartUploadResult>', 'UploadId')
+// '0004B9…'
+```
+*/
+export const xmlValue = (xml: string, tag: string): string | undefined => xmlValues(xml, tag)[0];
+
+/**
+`text` escaped for XML content and attribute values (`&`, `<`, `>`, `"`, `'`).
+@example
+```
+xmlEscape('"a"&<b>') // '&quot;a&quot;&amp;&lt;b&gt;'
+```
+*/
+export const xmlEscape = (text: string): string =>
+	String(text).replace(/[&<>"']/g, (c) => `&${({'&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos'} as Record<string, string>)[c]};`);
+
+/**
+An {@link OssError} from an OSS error answer (`<Error><Code/><Message/><RequestId/><EC/>…`) and its HTTP status.
+`requestId` (the `x-oss-request-id` header) is used when the body has none; without a body (e.g. HEAD) the code is
+`Http<status>`. For `RequestTimeTooSkewed` read the server's clock with {@link readServerTime}.
+@example
+```
+throw parseOssError(await response.text(), response.status, response.headers.get('x-oss-request-id') ?? undefined);
+```
+*/
+export function parseOssError(xml: string, status: number, requestId?: string): OssError {
+	return new OssError({
+		code: xmlValue(xml, 'Code') || `Http${status}`,
+		message: xmlValue(xml, 'Message') || `HTTP ${status}`,
+		ec: xmlValue(xml, 'EC'),
+		requestId: xmlValue(xml, 'RequestId') || requestId,
+		status,
+	});
+}
+
+/**
+The server's clock from an error body's `<ServerTime>` (sent with `RequestTimeTooSkewed`), as epoch ms; `undefined`
+when absent or unreadable.
+@example
+```
+const offsetMs = (readServerTime(body) ?? Date.now()) - Date.now();
+```
+*/
+export function readServerTime(xml: string): number | undefined {
+	const time = Date.parse(xmlValue(xml, 'ServerTime') ?? '');
+	return Number.isNaN(time) ? undefined : time;
+}
+
+/**
+The `<CompleteMultipartUpload>` body for `POST ?uploadId=`: parts in ascending `partNumber` order (OSS requires it),
+ETags escaped as XML.
+@example
+```
+completeMultipartXml([{partNumber: 1, etag: '"3858F6…"'}])
+// '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;3858F6…&quot;</ETag></Part></CompleteMultipartUpload>'
+```
+*/
+export function completeMultipartXml(parts: ReadonlyArray<{partNumber: number; etag: string}>): string {
+	let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>';
+	for (const part of [...parts].sort((a, b) => a.partNumber - b.partNumber)) {
+		xml += `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${xmlEscape(part.etag)}</ETag></Part>`;
+	}
+	return xml + '</CompleteMultipartUpload>';
+}

@@ -1,0 +1,159 @@
+/**
+`createProxy`: the signing proxy as a Web-standard fetch handler `(Request) => Promise<Response>`. It uses only
+Web APIs (fetch, URL, crypto.subtle, streams), so the same handler runs on Node, Deno and Cloudflare Workers.
+@module
+*/
+import {SEC_TOKEN_METHOD} from '../top/apis.js';
+import {responseKey} from '../top/response.js';
+import {formatTopTime} from '../top/time.js';
+import {corsHeaders, createOriginPolicy, PREFLIGHT_HEADERS} from './cors.js';
+import {createGrants, type GrantClaims} from './grant.js';
+import {normalizeProxyOptions, type AuthorizeContext, type ProxyLogEntry, type ProxyOptions} from './options.js';
+import {errorBody, newRequestId, Refusal, respond} from './respond.js';
+import {callTop, type TopAnswer} from './upstream.js';
+import {checkCall, isJsonContentType, parseCall, readBodyText} from './validate.js';
+
+/** The proxy: a fetch handler. */
+export type ProxyHandler = (request: Request) => Promise<Response>;
+
+/** What the proxy adds beside TOP's answer. */
+type TopsecInfo = {serverTime: number; grant?: {value: string; expiresAt: number}};
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** TOP's `expire_time` (seconds) as a number, when the answer has a usable one. */
+function expireSeconds(value: unknown): number | undefined {
+	const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : Number.NaN;
+	return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+/** TOP's JSON text with `"topsec": {…}` added as the last member, leaving every byte TOP sent (big numbers too) as it was. */
+function withTopsec(answer: TopAnswer, topsec: TopsecInfo): string {
+	const text = answer.text.trimEnd();
+	if (!text.endsWith('}')) return JSON.stringify({...answer.body, topsec});
+	return `${text.slice(0, -1)},"topsec":${JSON.stringify(topsec)}}`;
+}
+
+/**
+Creates the signing proxy. Options are validated here, once (a `TypeError` names the bad option); the returned
+handler answers `POST` with `{method, params, grant?}` JSON by calling TOP with the app's signature, and never
+throws: every failure becomes a TOP-shaped `error_response` with a `topsec.*` sub code (docs/PROTOCOL.md).
+@example
+```
+import {createProxy} from 'topsec/proxy';
+
+const proxy = createProxy({
+	appKey: env.TOP_APP_KEY,
+	appSecret: env.TOP_APP_SECRET,
+	allowOrigins: ['https://shop.example.com'],
+});
+export default {fetch: (request: Request) => proxy(request)}; // Cloudflare Workers, Deno.serve, Bun.serve
+```
+*/
+export function createProxy(options: ProxyOptions): ProxyHandler {
+	const config = normalizeProxyOptions(options);
+	const checkOrigin = createOriginPolicy(config.allowOrigins);
+	const grants = createGrants(config.grantKeys, config.appSecret);
+	// A broken clock must not take the proxy down: fall back to the host's.
+	const now = () => {
+		try {
+			const value = config.now();
+			if (typeof value === 'number' && Number.isFinite(value)) return value;
+		} catch {}
+		return Date.now();
+	};
+
+	/** Checks the grant rule (with the `authorize` hook), and answers with 403 when it fails. */
+	async function authorizeCall(context: AuthorizeContext, grantFailure: string | undefined): Promise<void> {
+		const verdict = config.authorize ? await config.authorize(context) : undefined;
+		if (verdict === true) return;
+		if (verdict === false) throw new Refusal(403, 'topsec.unauthorized', 'the caller is not authorized for this method');
+		if (!config.grantRequired.has(context.method)) return;
+		if (grantFailure === 'topsec.grant-missing') throw new Refusal(403, grantFailure, 'this method needs the grant issued with a secToken');
+		if (grantFailure === 'topsec.grant-expired') throw new Refusal(403, grantFailure, 'the grant has expired; get a new secToken');
+		if (grantFailure !== undefined) throw new Refusal(403, 'topsec.grant-invalid', 'the grant is not valid');
+	}
+
+	/** A grant for a successful secToken answer, or `undefined`. */
+	async function grantFor(method: string, params: Readonly<Record<string, string | number>>, body: Record<string, unknown>) {
+		if (method !== SEC_TOKEN_METHOD || isObject(body['error_response'])) return undefined;
+		const answer = body[responseKey(method)];
+		if (!isObject(answer) || typeof answer['sec_token'] !== 'string' || answer['sec_token'] === '') return undefined;
+		const issuedAt = now();
+		const seconds = expireSeconds(answer['expire_time']);
+		const expiresAt = Math.floor(Math.min(issuedAt + config.grantTtlMs, seconds === undefined ? Number.POSITIVE_INFINITY : issuedAt + seconds * 1000));
+		return expiresAt > issuedAt ? {value: await grants.issue(params, expiresAt), expiresAt} : undefined;
+	}
+
+	async function handle(request: Request, entry: ProxyLogEntry, cors: Record<string, string> | undefined): Promise<Response> {
+		if (request.method === 'OPTIONS') return respond(204, null, cors ? {...cors, ...PREFLIGHT_HEADERS} : {allow: 'POST, OPTIONS'});
+		if (request.method !== 'POST') throw new Refusal(405, 'topsec.http-method', 'use POST', {allow: 'POST, OPTIONS'});
+		if (!isJsonContentType(request.headers.get('content-type'))) throw new Refusal(400, 'topsec.bad-request', 'Content-Type must be application/json');
+
+		const call = parseCall(await readBodyText(request, config.maxBodyBytes));
+		entry.method = call.method.slice(0, 128);
+		checkCall(call, config.apis);
+		const params = Object.freeze(call.params);
+
+		let claims: GrantClaims | undefined;
+		let grantFailure: string | undefined = 'topsec.grant-missing';
+		if (call.grant !== undefined) {
+			const check = await grants.verify(call.grant, now());
+			if (check.ok) claims = check.claims;
+			grantFailure = check.ok ? undefined : check.subCode;
+		}
+		const context: AuthorizeContext = {request, method: call.method, params, grant: claims};
+
+		const wait = config.rateLimit ? await config.rateLimit(context) : undefined;
+		if (typeof wait === 'number' && Number.isFinite(wait)) {
+			const seconds = Math.max(0, Math.ceil(wait));
+			throw new Refusal(429, 'topsec.rate-limited', `too many calls; retry in ${seconds} s`, {'retry-after': String(seconds)});
+		}
+		await authorizeCall(context, grantFailure);
+		const session = config.session ? await config.session(context) : undefined;
+		if (session !== undefined && typeof session !== 'string') throw new TypeError('the `session` hook must return a string or undefined');
+
+		const started = performance.now();
+		let answer: TopAnswer;
+		try {
+			answer = await callTop(config, {method: call.method, params, session: session || undefined}, formatTopTime(now()), request.signal);
+		} finally {
+			entry.upstreamMs = Math.round(performance.now() - started);
+		}
+
+		const error = answer.body['error_response'];
+		const root = isObject(error) ? error : answer.body[responseKey(call.method)];
+		if (isObject(root) && typeof root['request_id'] === 'string') entry.requestId = root['request_id'];
+		if (isObject(error) && typeof error['sub_code'] === 'string') entry.subCode = error['sub_code'];
+
+		const grant = await grantFor(call.method, params, answer.body);
+		return respond(200, withTopsec(answer, grant ? {serverTime: now(), grant} : {serverTime: now()}), cors);
+	}
+
+	return async function topsecProxy(request: Request): Promise<Response> {
+		const origin = request.headers.get('origin') ?? undefined;
+		const entry: ProxyLogEntry = {time: Date.now(), origin, method: undefined, status: 0, subCode: undefined, upstreamMs: undefined, requestId: undefined};
+		let cors: Record<string, string> | undefined;
+		let response: Response;
+		try {
+			entry.time = now();
+			const verdict = checkOrigin(request);
+			if (!verdict.allowed) throw new Refusal(403, 'topsec.origin-forbidden', 'this origin may not call the proxy');
+			cors = verdict.corsOrigin === undefined ? undefined : corsHeaders(verdict.corsOrigin);
+			response = await handle(request, entry, cors);
+		} catch (error) {
+			// Anything that is not a deliberate refusal (a throwing hook, a bug) is a bare 500: no message, no stack.
+			const refusal = error instanceof Refusal ? error : new Refusal(500, 'topsec.internal', 'internal error');
+			entry.requestId = newRequestId();
+			entry.subCode = refusal.subCode;
+			response = respond(refusal.status, errorBody(refusal, entry.requestId, now()), refusal.headers, cors);
+		}
+		entry.status = response.status;
+		try {
+			config.log?.(entry);
+		} catch {
+			// A failing logger must not break the answer.
+		}
+		return response;
+	};
+}
