@@ -57,7 +57,7 @@ try {
 	const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
 	process.stdout.write(unit.stdout);
 	process.stderr.write(unit.stderr);
-	const count = (name) => Number(/^ℹ (\w+) (\d+)$/m.test(unit.stdout) ? (unit.stdout.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm'))?.[1] ?? 0) : 0);
+	const count = (name) => Number(unit.stdout.match(new RegExp(`^(?:ℹ|#) ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
 	totals.passed += count('pass');
 	totals.failed += count('fail');
 	totals.skipped += count('skipped') + count('todo');

@@ -251,6 +251,25 @@ describe('OSS emulator: hosts, auth and errors', () => {
 		assert.match(raw, /<Code>MissingContentLength<\/Code>/);
 	});
 
+	it('notices a body shorter than its Content-Length', async () => {
+		const headers = {'x-oss-date': isoBasic(Date.now()), 'x-oss-content-sha256': 'UNSIGNED-PAYLOAD', 'x-oss-security-token': env.creds.securityToken};
+		const authorization = signUtils.authorizationV4(env.creds.accessKeyId, env.creds.accessKeySecret, REGION, 'PUT', {headers, queries: {}}, BUCKET, `${DIR}short`);
+		env.emulator.clearLog();
+		await new Promise<void>(resolve => {
+			const socket = connect(env.port, '127.0.0.1', () => {
+				socket.end(`PUT /${DIR}short HTTP/1.1\r\nHost: ${env.host}\r\nContent-Length: 100\r\n${Object.entries({...headers, authorization}).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${'x'.repeat(50)}`);
+			});
+			socket.on('close', () => resolve());
+			socket.on('error', () => resolve());
+			socket.resume();
+		});
+		await new Promise(resolve => setTimeout(resolve, 20));
+		const [entry] = env.emulator.log;
+		assert.equal(entry!.code, 'IncompleteBody');
+		assert.equal(entry!.bytes, 50);
+		assert.equal(env.emulator.getObject(BUCKET, `${DIR}short`), undefined);
+	});
+
 	it('answers GET/HEAD with NoSuchKey, ranges and CRC-64', async () => {
 		const missing = await v4(env, {method: 'GET', key: `${DIR}nope`});
 		assert.equal(missing.status, 404);

@@ -98,10 +98,10 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 	const key = options.key ?? (print && (await findCheckpointKey(client, print))) ?? defaultObjectKey(credentials.dir, (blob as Partial<File>).name ?? 'blob', client.now());
 	assertKeyInDir(key, credentials.dir); // Refused before anything is sent.
 
-	let reported = 0;
+	let reported = -1;
 	const progress = (loaded: number) => {
 		const value = Math.min(total, Math.max(reported, loaded));
-		if (value === reported && value !== 0) return;
+		if (value === reported) return;
 		reported = value;
 		options.onProgress?.({loaded: value, total});
 	};
@@ -111,6 +111,7 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 	};
 
 	if (!multipart) {
+		progress(0);
 		const body = new Uint8Array(await blob.arrayBuffer());
 		const crc = crc64ToString(crc64(body));
 		const response = await requester.request({method: 'PUT', key, headers: {'content-type': contentType}, body, onUploadProgress: progress}, signal);
@@ -174,7 +175,11 @@ async function listParts(job: MultipartJob, uploadId: string): Promise<Map<numbe
 	}
 }
 
-/** The checkpoint to continue from: stored, same shape, and confirmed part by part by ListParts. */
+/**
+The checkpoint to continue from: stored, same shape, and confirmed by ListParts. OSS is the authority: a part it
+holds with the expected size counts as done even when the page went away before recording it (its CRC is computed
+from the file then; the whole object's CRC-64 is checked at the end either way).
+*/
 async function resumeFrom(job: MultipartJob, partSize: number): Promise<Checkpoint | undefined> {
 	if (!job.resume) return undefined;
 	const stored = await job.client.storage.get(job.storageKey).catch(() => undefined);
@@ -187,10 +192,15 @@ async function resumeFrom(job: MultipartJob, partSize: number): Promise<Checkpoi
 		throw error;
 	}
 	const parts: Record<number, DonePart> = {};
-	for (const [number, part] of Object.entries(stored.parts)) {
-		const server = onServer.get(Number(number));
-		// Trust only parts OSS has with the same ETag and size.
-		if (server && server.etag === part.etag && server.size === part.size && /^\d+$/.test(String(part.crc))) parts[Number(number)] = part;
+	const count = Math.ceil(job.total / stored.partSize);
+	for (const [number, server] of onServer) {
+		if (!(number >= 1 && number <= count)) continue;
+		const start = (number - 1) * stored.partSize;
+		const size = Math.min(stored.partSize, job.total - start);
+		if (server.size !== size) continue;
+		const known = stored.parts[number];
+		const crc = known && known.etag === server.etag && /^\d+$/.test(String(known.crc)) ? known.crc : crc64ToString(crc64(new Uint8Array(await job.blob.slice(start, start + size).arrayBuffer())));
+		parts[number] = {etag: server.etag, size, crc};
 	}
 	return {...stored, parts};
 }

@@ -191,7 +191,10 @@ export function createOssEmulator(options: OssEmulatorOptions): OssEmulator {
 				['EC', failure.ec],
 				['RecommendDoc', `https://api.aliyun.com/troubleshoot?q=${failure.ec}`],
 			];
-			return send(failure.status, {'Content-Type': 'application/xml', 'x-oss-ec': failure.ec, ...failure.headers}, xmlDocument('Error', children));
+			const document = xmlDocument('Error', children);
+			// HEAD answers have no body, so OSS carries the error document base64-encoded in x-oss-err.
+			const headOnly: Record<string, string> = method === 'HEAD' ? {'x-oss-err': Buffer.from(document).toString('base64')} : {};
+			return send(failure.status, {'Content-Type': 'application/xml', 'x-oss-ec': failure.ec, ...headOnly, ...failure.headers}, document);
 		};
 		const xml = (root: string, children: XmlChildren, headers: Record<string, string> = {}) =>
 			send(200, {'Content-Type': 'application/xml', ...headers}, xmlDocument(root, children));
