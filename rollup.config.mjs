@@ -3,9 +3,9 @@
 import typescript from '@rollup/plugin-typescript';
 import {nodeResolve} from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import {existsSync, rmSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 
-rmSync('dist', {recursive: true, force: true});
+// dist/ is not wiped first: parallel builds (and a running dev server) must never see it empty.
 
 const external = (id) => id.startsWith('node:') || id === 'ky' || id === 'idb-keyval';
 const onwarn = (warning, warn) => {

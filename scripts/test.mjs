@@ -15,15 +15,35 @@ const run = (command, args, options = {}) => {
 };
 const totals = {passed: 0, failed: 0, skipped: 0};
 
-function ensureChromium() {
-	const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-	if (existsSync(path)) return;
-	step(`installing Debian chromium (${path} is missing)`);
-	if (process.getuid?.() !== 0) throw new Error(`${path} is missing; install it with: sudo apt-get update && sudo apt-get install -y chromium`);
+// Debian packages the suite needs: the file that proves each is there → the package that provides it.
+const SYSTEM_PACKAGES = {
+	[process.env.CHROMIUM_PATH ?? '/usr/bin/chromium']: 'chromium',
+};
+
+function ensureSystemPackages() {
+	const missing = [...new Set(Object.entries(SYSTEM_PACKAGES).filter(([path]) => !existsSync(path)).map(([, name]) => name))];
+	if (missing.length === 0) return;
+	step(`installing Debian packages: ${missing.join(' ')}`);
+	if (process.getuid?.() !== 0) throw new Error(`missing ${missing.join(', ')}; install with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
 	const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'};
-	if (run('apt-get', ['update', '-qq'], {env}) !== 0 || run('apt-get', ['install', '-y', '-qq', 'chromium'], {env}) !== 0 || !existsSync(path)) {
-		throw new Error('could not install chromium with apt-get');
+	if (run('apt-get', ['update', '-qq'], {env}) !== 0 || run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {env}) !== 0) {
+		throw new Error(`could not install ${missing.join(' ')} with apt-get`);
 	}
+	const still = Object.keys(SYSTEM_PACKAGES).filter((path) => !existsSync(path));
+	if (still.length) throw new Error(`still missing after apt-get: ${still.join(', ')}`);
+}
+
+/** Extra suites beyond node:test and Playwright: each a node script printing `N passed, N failed` last and exiting non-zero on failure. */
+const EXTRA_SUITES = [];
+
+function runExtraSuite(title, script, args = []) {
+	step(title);
+	const result = spawnSync(process.execPath, [script, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit']});
+	process.stdout.write(result.stdout ?? '');
+	const match = /(\d+) passed, (\d+) failed/.exec(result.stdout ?? '');
+	totals.passed += Number(match?.[1] ?? 0);
+	totals.failed += Number(match?.[2] ?? (result.status === 0 ? 0 : 1));
+	return result.status === 0;
 }
 
 function unitTestFiles(dir = 'test') {
@@ -44,17 +64,19 @@ function ensureDependencies() {
 let failed = false;
 try {
 	ensureDependencies();
-	ensureChromium();
+	ensureSystemPackages();
 
 	step('build');
 	if (run('npx', ['rollup', '-c', '--silent']) !== 0) throw new Error('build failed');
+	const stress = process.argv.includes('--stress');
+	if (stress) process.env.TOPSEC_STRESS = '1';
 
 	step('type-check');
 	if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) failed = true;
 
 	step('unit tests (node:test)');
 	const files = unitTestFiles().sort();
-	const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+	const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
 	process.stdout.write(unit.stdout);
 	process.stderr.write(unit.stderr);
 	const count = (name) => Number(unit.stdout.match(new RegExp(`^(?:ℹ|#) ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
@@ -70,6 +92,8 @@ try {
 			totals.failed++;
 		} else totals.passed++;
 	}
+
+	for (const {title, script, args} of EXTRA_SUITES) if (!runExtraSuite(title, script, args)) failed = true;
 
 	step('e2e (Playwright, Debian chromium)');
 	const report = join(root, 'test-results', 'e2e-report.json');
