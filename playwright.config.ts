@@ -23,5 +23,14 @@ export default defineConfig({
 			name: 'chromium',
 			use: {browserName: 'chromium', launchOptions: {executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: chromiumArgs}},
 		},
+		{
+			name: 'firefox',
+			testMatch: ['sectoken.spec.ts', 'upload.spec.ts'],
+			use: {
+				browserName: 'firefox',
+				channel: 'moz-firefox',
+				launchOptions: {executablePath: process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr'},
+			},
+		},
 	],
 });

@@ -5,19 +5,38 @@ configured from the environment).
 */
 import {parseArgs} from 'node:util';
 import {startDevServer} from './dev/dev-server.js';
-import {proxyOptionsFromEnv, createProxy, serveProxy} from './proxy/index.js';
+import {proxyOptionsFromEnv, createProxy, createRedisRateLimitStore, serveProxy, type RedisEvalClient} from './proxy/index.js';
 
 const USAGE = `Usage:
-  topsec dev [--port N] [--host H]   emulators + proxy + demo page on one origin (default port 8787, next free if taken)
+  topsec dev [--port N] [--host H]   emulators + proxy + demo pages on one origin (port from --port or PORT, default
+                                     8787, the next free one if taken; 0 = any); TOP_APP_SECRET sets the emulated
+                                     app's secret (default: random per run)
   topsec proxy                       the signing proxy at /top, configured from the environment:
-                                     TOP_APP_KEY, TOP_APP_SECRET, TOP_GATEWAY, TOP_SIGN_METHOD, TOPSEC_ALLOW_ORIGINS, PORT`;
+                                     TOP_APP_KEY, TOP_APP_SECRET, TOP_GATEWAY, TOP_SIGN_METHOD, TOPSEC_ALLOW_ORIGINS, PORT,
+                                     TOPSEC_GRANT_KEYS, TOPSEC_RATE_LIMIT_IDENTITY, TOPSEC_RATE_LIMIT_IP (e.g. 30/60s),
+                                     TOPSEC_TRUST_PROXY, TOPSEC_REDIS_URL (shared limits; needs the ioredis package)`;
 
-async function listenDev(port: number, host: string, explicit: boolean) {
+/** A Redis client for shared rate limits; ioredis is loaded only when `TOPSEC_REDIS_URL` asks for it. */
+async function connectRedis(url: string): Promise<RedisEvalClient & {quit(): Promise<unknown>}> {
+	const name = 'ioredis'; // A variable, so the bundler leaves this optional dependency alone.
+	let Redis: new (url: string, options: Record<string, unknown>) => RedisEvalClient & {quit(): Promise<unknown>; on(event: string, listener: (error: Error) => void): void};
+	try {
+		({Redis} = await import(name));
+	} catch {
+		throw new Error('`TOPSEC_REDIS_URL` is set but the `ioredis` package is not installed (npm install ioredis)');
+	}
+	// Fail fast while Redis is away (the limiter then lets calls through) instead of queueing them.
+	const client = new Redis(url, {enableOfflineQueue: false, maxRetriesPerRequest: 1});
+	client.on('error', (error) => console.error(`topsec: redis: ${error.message}`));
+	return client;
+}
+
+async function listenDev(port: number, host: string, appSecret: string | undefined) {
 	for (let candidate = port; ; candidate++) {
 		try {
-			return await startDevServer({port: candidate, host});
+			return await startDevServer({port: candidate, host, ...(appSecret ? {appSecret} : {})});
 		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || explicit || candidate - port > 50) throw error;
+			if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0 || candidate - port > 50) throw error;
 		}
 	}
 }
@@ -35,17 +54,21 @@ async function main(argv: string[]) {
 	const host = values.host ?? '127.0.0.1';
 
 	if (command === 'dev') {
-		const started = performance.now();
-		const dev = await listenDev(port ?? 8787, host, values.port !== undefined);
-		console.log(`topsec dev ready in ${Math.round(performance.now() - started)} ms
+		const wanted = port ?? 8787;
+		const dev = await listenDev(wanted, host, process.env['TOP_APP_SECRET'] || undefined);
+		const moved = wanted !== 0 && dev.port !== wanted ? `  (port ${wanted} is taken)` : '';
+		// performance.now() counts from process start: this is the time a user waits for the URL.
+		console.log(`topsec dev ready in ${Math.round(performance.now())} ms
 
-  Demo:          ${dev.url}/
+  Demo:          ${dev.url}/${moved}
+  <script> page: ${dev.url}/script.html
   Proxy:         ${dev.url}/top
-  TOP emulator:  ${dev.gateway}   (app key ${dev.appKey})
-  OSS emulator:  ${dev.ossEndpoint}
+  TOP emulator:  ${dev.gateway}   (app key ${dev.appKey}; the secret stays in this process)
+  OSS emulator:  ${dev.ossEndpoint}   (bucket topsec-dev)
 
 Press Ctrl-C to stop.`);
 		const stop = () => {
+			console.log('\ntopsec dev: stopping');
 			dev.close().then(() => process.exit(0));
 		};
 		process.once('SIGINT', stop);
@@ -54,10 +77,16 @@ Press Ctrl-C to stop.`);
 	}
 	if (command === 'proxy') {
 		const options = proxyOptionsFromEnv(process.env);
+		const redisUrl = process.env['TOPSEC_REDIS_URL']?.trim();
+		const redis = redisUrl ? await connectRedis(redisUrl) : undefined;
+		if (redis) options.rateLimits = {...options.rateLimits, store: createRedisRateLimitStore(redis), onStoreError: (error) => console.error(`topsec: rate limit store: ${error instanceof Error ? error.message : String(error)}`)};
 		const server = await serveProxy(createProxy({...options, log: (entry) => console.log(JSON.stringify(entry))}), {port: port ?? 8788, host: values.host ?? '0.0.0.0', path: '/top'});
 		console.log(`topsec proxy listening at ${server.url} (gateway ${options.gateway ?? 'https://gw.api.taobao.com/router/rest'})`);
 		const stop = () => {
-			server.close().then(() => process.exit(0));
+			server
+				.close()
+				.then(() => redis?.quit())
+				.finally(() => process.exit(0));
 		};
 		process.once('SIGINT', stop);
 		process.once('SIGTERM', stop);

@@ -276,14 +276,27 @@ describe('answers', () => {
 	});
 
 	test('TOP error_response passes through with HTTP 200, topsec, no grant', async () => {
-		const error = {code: 15, msg: 'Remote service error', sub_code: 'isp.top-remote-connection-timeout', sub_msg: 'timeout', request_id: 'rq'};
+		const error = {code: 11, msg: 'Insufficient isv permissions', sub_code: 'isv.permission-api-package-limit', sub_msg: 'no', request_id: 'rq'};
 		const {proxy} = makeProxy({}, fakeTop(() => json({error_response: error})));
 		const {response, body} = await send(proxy, {method: SEC, params: {open_id: 'o1'}});
 		assert.equal(response.status, 200);
 		assert.deepEqual(body, {error_response: error, topsec: {serverTime: NOW}});
 		const entry = logs.at(-1)!;
-		assert.equal(entry.subCode, 'isp.top-remote-connection-timeout');
+		assert.equal(entry.subCode, 'isv.permission-api-package-limit');
 		assert.equal(entry.requestId, 'rq');
+	});
+
+	test('a transient TOP error (isp.*, 7/8/10/15) passes through with HTTP 503 so HTTP clients retry it', async () => {
+		for (const error of [
+			{code: 15, msg: 'Remote service error', sub_code: 'isp.top-remote-connection-timeout', sub_msg: 'timeout', request_id: 'rq'},
+			{code: 7, msg: 'App Call Limited', sub_code: 'accesscontrol.limited-by-app-access-count', request_id: 'rq7'},
+		]) {
+			const {proxy} = makeProxy({}, fakeTop(() => json({error_response: error})));
+			const {response, body} = await send(proxy, {method: SEC, params: {open_id: 'o1'}});
+			assert.equal(response.status, 503);
+			assert.deepEqual(body, {error_response: error, topsec: {serverTime: NOW}});
+			assert.equal(logs.at(-1)!.subCode, error.sub_code);
+		}
 	});
 
 	test('gettoken business failure (result.success = false) passes through', async () => {

@@ -8,16 +8,15 @@ import {credentialsFromAnswer} from './oss-answer.js';
 import {isCredentialsRecord, isFresh, isTokenRecord, type CredentialsRecord, type TokenRecord} from './records.js';
 import {createSingleFlight} from './single-flight.js';
 import {withTabLock} from './tab-lock.js';
-import {createFetchTransport, type CallResult} from './transport.js';
+import {createFetchTransport, proxyError, type CallResult} from './transport.js';
 import type {CallOptions, ClientOptions, OssCredentialParams, SecToken, TopsecClient} from './types.js';
-import {ProxyError} from '../errors/proxy-error.js';
 
 /** Used when neither the grant nor `secTokenTtlMs` says how long a secToken lives. */
 const FALLBACK_TOKEN_TTL_MS = 30 * 60_000;
-/** OSS credentials are refreshed max(60 s, 10 % of their lifetime) early. */
-const OSS_MIN_MARGIN_MS = 60_000;
 
-const optionalString = (value: unknown, name: string) => {
+type Source = SecToken['source'];
+
+const checkString = (value: unknown, name: string) => {
 	if (value !== undefined && (typeof value !== 'string' || value.length > 128)) throw new TypeError(`\`${name}\` must be a string of at most 128 characters`);
 	return value as string | undefined;
 };
@@ -34,90 +33,79 @@ const credentials = await client.getOssCredentials({merchantCode: 'm1', scenesCo
 ```
 */
 export function createClient(options: ClientOptions): TopsecClient {
-	if (typeof options !== 'object' || options === null) throw new TypeError('The `options` argument must be an object');
-	const {identity, proxy, secTokenTtlMs, refreshMarginMs = 60_000, persistOssCredentials = false} = options;
-	if (typeof identity !== 'object' || identity === null) throw new TypeError('`identity` must be an object with `openId`, `oeid` or `ieid`');
-	const openId = optionalString(identity.openId, 'identity.openId');
-	const oeid = optionalString(identity.oeid, 'identity.oeid');
-	const ieid = optionalString(identity.ieid, 'identity.ieid');
-	if (!openId && !oeid && !ieid) throw new TypeError('`identity` needs at least one of `openId`, `oeid`, `ieid`');
+	if (!options || typeof options !== 'object') throw new TypeError('The `options` argument must be an object');
+	const {identity = {}, proxy, secTokenTtlMs, refreshMarginMs = 60_000, persistOssCredentials} = options;
+	// TOP's names for the identity fields, in the order the namespace lists them.
+	const identityParams: Record<string, string> = {};
+	for (const [field, name] of [['openId', 'open_id'], ['oeid', 'oeid'], ['ieid', 'ieid']] as const) {
+		const value = checkString(identity[field], `identity.${field}`);
+		if (value) identityParams[name] = value;
+	}
+	if (!Object.keys(identityParams).length) throw new TypeError('`identity` needs at least one of `openId`, `oeid`, `ieid`');
 	if (!options.transport && (typeof proxy !== 'string' || !proxy)) throw new TypeError('`proxy` must be the URL of the topsec proxy');
-	if (secTokenTtlMs !== undefined && !(secTokenTtlMs > 0)) throw new TypeError('`secTokenTtlMs` must be a positive number');
-	if (!(refreshMarginMs >= 0)) throw new TypeError('`refreshMarginMs` must be a non-negative number');
+	if (!((secTokenTtlMs ?? 1) > 0 && refreshMarginMs >= 0)) throw new TypeError('`secTokenTtlMs` must be > 0 and `refreshMarginMs` ≥ 0');
 
 	const localNow = options.now ?? Date.now;
-	const storage = options.storage ?? createIdbStorage(options.onStorageFallback ? {onFallback: options.onStorageFallback} : {});
-	const transport = options.transport ?? createFetchTransport({proxy: proxy!, ...(options.fetch ? {fetch: options.fetch} : {})});
+	const storage = options.storage ?? createIdbStorage({onFallback: options.onStorageFallback});
+	const transport = options.transport ?? createFetchTransport({proxy: proxy!, fetch: options.fetch});
 	const flight = createSingleFlight();
-	const namespace = `topsec:${proxy ?? ''}|${openId ?? ''}|${oeid ?? ''}|${ieid ?? ''}|`;
+	const namespace = `topsec:${proxy ?? ''}|${identity.openId ?? ''}|${identity.oeid ?? ''}|${identity.ieid ?? ''}|`;
 	const tokenKey = `${namespace}sectoken`;
-	const identityParams: Record<string, string> = {};
-	if (openId) identityParams['open_id'] = openId;
-	if (oeid) identityParams['oeid'] = oeid;
-	if (ieid) identityParams['ieid'] = ieid;
 
 	let clockOffsetMs = 0;
 	let memoryToken: TokenRecord | undefined;
 	const memoryCredentials = new Map<string, CredentialsRecord>();
-	const now = () => localNow() + clockOffsetMs;
 
 	const learnClock = ({meta, sentAt, receivedAt}: CallResult) => {
 		// The server stamped its time somewhere between send and receive; the midpoint halves the error.
-		if (typeof meta.serverTime === 'number' && Number.isFinite(meta.serverTime)) clockOffsetMs = meta.serverTime - (sentAt + receivedAt) / 2;
+		if (Number.isFinite(meta.serverTime)) clockOffsetMs = meta.serverTime! - (sentAt + receivedAt) / 2;
 	};
 
-	const read = async <T>(key: string, check: (value: unknown) => value is T): Promise<T | undefined> => {
-		let value: unknown;
-		try {
-			value = await storage.get(key);
-		} catch {
-			return undefined; // A storage that fails to read is a storage with nothing in it.
-		}
-		if (value === undefined || check(value)) return value as T | undefined;
-		await storage.del(key).catch(() => {}); // Corrupt or foreign: discard, then fetch anew.
+	/** A stored record, or `undefined` when there is none, storage fails, or the value is corrupt or foreign (then it is removed). */
+	const read = async <T>(key: string, check: (value: unknown, ns: string) => value is T): Promise<T | undefined> => {
+		const value = await storage.get(key).catch(() => undefined);
+		if (check(value, namespace)) return value;
+		if (value !== undefined) await storage.del(key).catch(() => {});
 		return undefined;
 	};
-	const write = (key: string, value: unknown) => storage.set(key, value).catch(() => {}); // Quota errors must not lose the token.
-
-	const tokenFresh = (record: TokenRecord) => isFresh(record.obtainedAt, record.expiresAt, refreshMarginMs, localNow());
-	const asSecToken = (record: TokenRecord, source: SecToken['source']): SecToken => ({token: record.token, expiresAt: record.expiresAt, source});
+	// A full or failing storage must not lose the token: it is in memory either way.
+	const write = (key: string, value: unknown) => storage.set(key, value).catch(() => {});
+	const fresh = (record: TokenRecord | undefined): record is TokenRecord => !!record && isFresh(record, refreshMarginMs, localNow());
 
 	const fetchToken = async (signal: AbortSignal): Promise<TokenRecord> => {
 		const result = await transport({method: SEC_TOKEN_METHOD, params: identityParams}, {signal});
 		learnClock(result);
 		const token = result.answer['sec_token'];
-		if (typeof token !== 'string' || !token) throw new ProxyError('The secToken answer has no `sec_token`', {status: 200, subCode: 'topsec.bad-response'});
+		if (typeof token !== 'string' || !token) throw proxyError('The proxy answered no usable `sec_token`', 200);
 		const obtainedAt = localNow();
 		const grant = result.meta.grant;
 		const expireSeconds = Number(result.answer['expire_time']);
-		const expiresAt =
-			secTokenTtlMs !== undefined
-				? obtainedAt + secTokenTtlMs
-				: grant && Number.isFinite(grant.expiresAt)
-					? grant.expiresAt - clockOffsetMs
-					: obtainedAt + (expireSeconds > 0 ? expireSeconds * 1000 : FALLBACK_TOKEN_TTL_MS);
+		const expiresAt = secTokenTtlMs
+			? obtainedAt + secTokenTtlMs
+			: grant?.expiresAt
+				? grant.expiresAt - clockOffsetMs
+				: obtainedAt + (expireSeconds > 0 ? expireSeconds * 1000 : FALLBACK_TOKEN_TTL_MS);
 		return {v: 1, ns: namespace, token, grant: grant?.value, obtainedAt, expiresAt};
 	};
 
-	/** The current token record, fetching as the contract says. */
-	const secToken = async ({signal, forceRefresh = false}: CallOptions = {}): Promise<[TokenRecord, SecToken['source']]> => {
-		if (!forceRefresh && memoryToken && tokenFresh(memoryToken)) return [memoryToken, 'memory'];
+	/** The current token record and its source: memory, else storage, else (under the cross-tab lock) the proxy. */
+	const secToken = async ({signal, forceRefresh}: CallOptions = {}): Promise<[TokenRecord, Source]> => {
+		if (!forceRefresh && fresh(memoryToken)) return [memoryToken, 'memory'];
 		return flight(
 			forceRefresh ? 'sectoken!' : 'sectoken',
-			async (shared) => {
+			async (shared): Promise<[TokenRecord, Source]> => {
 				const startedAt = localNow();
-				const stored = forceRefresh ? undefined : await read(tokenKey, (v): v is TokenRecord => isTokenRecord(v, namespace));
-				if (stored && tokenFresh(stored)) return [(memoryToken = stored), 'storage'] as [TokenRecord, SecToken['source']];
+				const stored = forceRefresh ? undefined : await read(tokenKey, isTokenRecord);
+				if (fresh(stored)) return [(memoryToken = stored), 'storage'];
 				return withTabLock(
 					tokenKey,
-					async (): Promise<[TokenRecord, SecToken['source']]> => {
+					async (): Promise<[TokenRecord, Source]> => {
 						// Another tab may have refreshed while this one waited for the lock.
-						const again = await read(tokenKey, (v): v is TokenRecord => isTokenRecord(v, namespace));
-						if (again && tokenFresh(again) && (!forceRefresh || again.obtainedAt >= startedAt)) return [(memoryToken = again), 'storage'];
-						const record = await fetchToken(shared);
-						memoryToken = record;
-						await write(tokenKey, record);
-						return [record, 'network'];
+						const again = await read(tokenKey, isTokenRecord);
+						if (fresh(again) && (!forceRefresh || again.obtainedAt >= startedAt)) return [(memoryToken = again), 'storage'];
+						memoryToken = await fetchToken(shared);
+						await write(tokenKey, memoryToken);
+						return [memoryToken, 'network'];
 					},
 					shared,
 				);
@@ -129,75 +117,68 @@ export function createClient(options: ClientOptions): TopsecClient {
 	const needsReauth = (error: unknown) =>
 		(isProxyError(error) && error.subCode.startsWith('topsec.grant-')) || (isTopError(error) && topErrorAction(error.code, error.subCode) === 'reauth');
 
-	const credentialsFresh = ({obtainedAt, credentials}: CredentialsRecord) =>
-		isFresh(obtainedAt, credentials.expiresAt, Math.max(OSS_MIN_MARGIN_MS, (credentials.expiresAt - obtainedAt) / 10), localNow());
+	// OSS credentials are renewed max(60 s, 10 % of their lifetime) before they expire.
+	const credentialsFresh = (record: CredentialsRecord | undefined): record is CredentialsRecord =>
+		!!record && isFresh(record, Math.max(60_000, (record.expiresAt - record.obtainedAt) / 10), localNow());
 
-	const getOssCredentials = async (params: OssCredentialParams = {}, {signal, forceRefresh = false}: CallOptions = {}): Promise<OssCredentials> => {
-		if (typeof params !== 'object' || params === null) throw new TypeError('The `params` argument must be an object');
+	const getOssCredentials = async (params: OssCredentialParams = {}, {signal, forceRefresh}: CallOptions = {}): Promise<OssCredentials> => {
 		const topParams: Record<string, string | number> = {};
 		for (const [field, name] of [['merchantCode', 'merchant_code'], ['ouCode', 'ou_code'], ['robotSn', 'robot_sn']] as const) {
-			const value = optionalString(params[field], field);
+			const value = checkString(params[field], field);
 			if (value) topParams[name] = value;
 		}
-		if (params.scenesCode !== undefined) {
-			if (typeof params.scenesCode !== 'number' || !Number.isInteger(params.scenesCode)) throw new TypeError('`scenesCode` must be an integer');
-			topParams['scenes_code'] = params.scenesCode;
-		}
+		const {scenesCode} = params;
+		if (scenesCode !== undefined && !Number.isInteger(scenesCode)) throw new TypeError('`scenesCode` must be an integer');
+		if (scenesCode !== undefined) topParams['scenes_code'] = scenesCode;
 		const key = `${namespace}oss:${JSON.stringify(topParams)}`;
 		const cached = memoryCredentials.get(key);
-		if (!forceRefresh && cached && credentialsFresh(cached)) return cached.credentials;
+		if (!forceRefresh && credentialsFresh(cached)) return cached.credentials;
 		return flight(
 			forceRefresh ? `${key}!` : key,
 			async (shared) => {
-				if (persistOssCredentials && !forceRefresh) {
-					const stored = await read(key, (v): v is CredentialsRecord => isCredentialsRecord(v, namespace));
-					if (stored && credentialsFresh(stored)) {
-						memoryCredentials.set(key, stored);
-						return stored.credentials;
-					}
+				const stored = persistOssCredentials && !forceRefresh ? await read(key, isCredentialsRecord) : undefined;
+				if (credentialsFresh(stored)) {
+					memoryCredentials.set(key, stored);
+					return stored.credentials;
 				}
-				const call = async () => {
-					const [token] = await secToken({signal: shared});
-					return transport({method: OSS_TOKEN_METHOD, params: topParams, grant: token.grant}, {signal: shared});
-				};
+				const call = async () => transport({method: OSS_TOKEN_METHOD, params: topParams, grant: (await secToken({signal: shared}))[0].grant}, {signal: shared});
 				let result: CallResult;
 				try {
 					result = await call();
 				} catch (error) {
 					if (!needsReauth(error)) throw error;
+					// The grant went stale or was refused: get a new secToken (and grant) once, then ask again.
 					await secToken({signal: shared, forceRefresh: true});
 					result = await call();
 				}
 				learnClock(result);
-				const record: CredentialsRecord = {v: 1, ns: namespace, obtainedAt: localNow(), credentials: credentialsFromAnswer(result.answer, clockOffsetMs)};
+				const credentials = credentialsFromAnswer(result.answer, clockOffsetMs);
+				const record: CredentialsRecord = {v: 1, ns: namespace, obtainedAt: localNow(), expiresAt: credentials.expiresAt, credentials};
 				memoryCredentials.set(key, record);
 				if (persistOssCredentials) await write(key, record);
-				return record.credentials;
+				return credentials;
 			},
 			signal,
 		);
 	};
 
 	return {
-		identity: Object.freeze({...identity}),
+		identity: {...identity},
 		storage,
 		namespace,
-		now,
+		now: () => localNow() + clockOffsetMs,
 		syncClock(serverTimeMs) {
 			if (Number.isFinite(serverTimeMs)) clockOffsetMs = serverTimeMs - localNow();
 		},
 		getSecToken: async (callOptions) => {
-			const [record, source] = await secToken(callOptions);
-			return asSecToken(record, source);
+			const [{token, expiresAt}, source] = await secToken(callOptions);
+			return {token, expiresAt, source};
 		},
 		getOssCredentials,
 		async clear({signal} = {}) {
 			memoryToken = undefined;
 			memoryCredentials.clear();
-			let keys: string[] = [tokenKey];
-			try {
-				keys = await storage.keys(namespace);
-			} catch {}
+			const keys = await storage.keys(namespace).catch(() => [tokenKey]);
 			signal?.throwIfAborted();
 			await Promise.all(keys.map((key) => storage.del(key).catch(() => {})));
 		},

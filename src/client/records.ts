@@ -3,6 +3,7 @@ The records the client keeps, and the checks that turn a corrupt or foreign stor
 @module
 */
 import type {OssCredentials} from '../oss/types.js';
+import {isObject} from '../top/response.js';
 
 /** A secToken as kept in memory and storage. */
 export type TokenRecord = {
@@ -18,43 +19,28 @@ export type TokenRecord = {
 };
 
 /** OSS credentials as kept (memory, or storage when opted in). */
-export type CredentialsRecord = {v: 1; ns: string; obtainedAt: number; credentials: OssCredentials};
+export type CredentialsRecord = {v: 1; ns: string; obtainedAt: number; expiresAt: number; credentials: OssCredentials};
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
+const isTime = (value: unknown) => typeof value === 'number' && value > 0 && value < 1e15;
+const isText = (value: unknown) => typeof value === 'string' && value !== '';
+
+/** Whether `value` is a record of ours: version 1, namespace `ns`, sane times. */
+const isRecord = (value: unknown, ns: string): value is Record<string, unknown> =>
+	isObject(value) && value['v'] === 1 && value['ns'] === ns && isTime(value['obtainedAt']) && isTime(value['expiresAt']);
 
 /** Whether `value` is a well-formed {@link TokenRecord} of namespace `ns`. */
-export function isTokenRecord(value: unknown, ns: string): value is TokenRecord {
-	return (
-		isObject(value) &&
-		value['v'] === 1 &&
-		value['ns'] === ns &&
-		typeof value['token'] === 'string' &&
-		value['token'].length > 0 &&
-		(value['grant'] === undefined || typeof value['grant'] === 'string') &&
-		isTime(value['obtainedAt']) &&
-		isTime(value['expiresAt'])
-	);
-}
-
-const CREDENTIAL_FIELDS = ['accessKeyId', 'accessKeySecret', 'securityToken', 'bucket', 'endpoint', 'region'] as const;
+export const isTokenRecord = (value: unknown, ns: string): value is TokenRecord =>
+	isRecord(value, ns) && isText(value['token']) && (value['grant'] === undefined || isText(value['grant']));
 
 /** Whether `value` is a well-formed {@link CredentialsRecord} of namespace `ns`. */
-export function isCredentialsRecord(value: unknown, ns: string): value is CredentialsRecord {
-	if (!isObject(value) || value['v'] !== 1 || value['ns'] !== ns || !isTime(value['obtainedAt'])) return false;
-	const credentials = value['credentials'];
-	return (
-		isObject(credentials) &&
-		CREDENTIAL_FIELDS.every((field) => typeof credentials[field] === 'string' && (credentials[field] as string).length > 0) &&
-		typeof credentials['dir'] === 'string' &&
-		isTime(credentials['expiresAt'])
-	);
-}
+export const isCredentialsRecord = (value: unknown, ns: string): value is CredentialsRecord =>
+	isRecord(value, ns) &&
+	isObject(value['credentials']) &&
+	['accessKeyId', 'accessKeySecret', 'securityToken', 'bucket', 'endpoint', 'region'].every((field) => isText((value['credentials'] as Record<string, unknown>)[field]));
 
 /**
-Whether a thing obtained at `obtainedAt` and expiring at `expiresAt` is still good at `now`, refreshing `marginMs`
+Whether a record obtained at `obtainedAt` and expiring at `expiresAt` is still good at `now`, refreshing `marginMs`
 early — but never more than half its lifetime early, so short-lived tokens are still used.
 */
-export function isFresh(obtainedAt: number, expiresAt: number, marginMs: number, now: number): boolean {
-	return expiresAt - Math.min(marginMs, (expiresAt - obtainedAt) / 2) > now;
-}
+export const isFresh = ({obtainedAt, expiresAt}: {obtainedAt: number; expiresAt: number}, marginMs: number, now: number): boolean =>
+	expiresAt - Math.min(marginMs, (expiresAt - obtainedAt) / 2) > now;

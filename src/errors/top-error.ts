@@ -1,4 +1,4 @@
-import {TopsecError} from './topsec-error.js';
+import {TopsecError, guard} from './topsec-error.js';
 
 /** The fields of a TOP `error_response`. */
 export type TopErrorFields = {
@@ -23,32 +23,24 @@ An error answered by the TOP gateway (`error_response`), or a business failure i
 export class TopError extends TopsecError {
 	override name = 'TopError';
 	/** TOP's top-level error code. */
-	readonly code: number;
+	declare readonly code: number;
 	/** TOP's `sub_code` (or a business `msg_code`). */
-	readonly subCode: string | undefined;
+	declare readonly subCode: string | undefined;
 	/** TOP's `msg` (or a business `msg_info`). */
-	readonly msg: string;
+	declare readonly msg: string;
 	/** TOP's `sub_msg`. */
-	readonly subMsg: string | undefined;
+	declare readonly subMsg: string | undefined;
 	/** TOP's `request_id`. */
-	readonly requestId: string | undefined;
+	declare readonly requestId: string | undefined;
 	/** HTTP status of the answer. */
-	readonly status: number | undefined;
+	declare readonly status: number | undefined;
 
 	constructor(fields: TopErrorFields, options?: {cause?: unknown}) {
-		const sub = fields.subCode ? ` (${fields.subCode}${fields.subMsg ? `: ${fields.subMsg}` : ''})` : '';
-		const id = fields.requestId ? ` [request ${fields.requestId}]` : '';
-		super(`TOP error ${fields.code}: ${fields.msg}${sub}${id}`, options);
-		this.code = fields.code;
-		this.subCode = fields.subCode;
-		this.msg = fields.msg;
-		this.subMsg = fields.subMsg;
-		this.requestId = fields.requestId;
-		this.status = fields.status;
+		const {code, msg, subCode, subMsg, requestId} = fields;
+		super(`TOP error ${code}: ${msg}${subCode ? ` (${subCode}${subMsg ? `: ${subMsg}` : ''})` : ''}${requestId ? ` [request ${requestId}]` : ''}`, options);
+		Object.assign(this, fields);
 	}
 }
 
 /** Whether `error` is a {@link TopError} (also across realms). */
-export function isTopError(error: unknown): error is TopError {
-	return error instanceof TopError || (error as {name?: unknown} | null)?.name === 'TopError';
-}
+export const isTopError = /* @__PURE__ */ guard(TopError, 'TopError');

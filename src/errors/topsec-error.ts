@@ -12,6 +12,10 @@ export class TopsecError extends Error {
 }
 
 /** Whether `error` is a {@link TopsecError} (also across realms). */
-export function isTopsecError(error: unknown): error is TopsecError {
-	return error instanceof TopsecError || (typeof error === 'object' && error !== null && (error as {isTopsecError?: unknown}).isTopsecError === true);
-}
+export const isTopsecError = (error: unknown): error is TopsecError => error instanceof TopsecError || (error as {isTopsecError?: unknown} | null)?.isTopsecError === true;
+
+/** A guard recognising instances of `cls` by class or, across realms, by `name`. */
+export const guard =
+	<T extends Error>(cls: abstract new (...args: never[]) => T, name: string) =>
+	(error: unknown): error is T =>
+		error instanceof cls || (error as {name?: unknown} | null)?.name === name;

@@ -41,11 +41,8 @@ regionFromEndpoint('https://oss-cn-shanghai-internal.aliyuncs.com:443') // 'cn-s
 ```
 */
 export function regionFromEndpoint(endpoint: string): string | undefined {
-	for (const label of splitEndpoint(endpoint)[1].replace(/:\d+$/, '').toLowerCase().split('.')) {
-		const region = /^oss-([a-z\d-]+?)(?:-internal)?$/.exec(label)?.[1];
-		if (region && !region.startsWith('accelerate')) return region;
-	}
-	return undefined;
+	const host = splitEndpoint(endpoint)[1].replace(/:\d+$/, '').toLowerCase();
+	return /(?:^|\.)oss-(?!accelerate)([a-z\d-]+?)(?:-internal)?(?:\.|$)/.exec(host)?.[1];
 }
 
 /**

@@ -75,7 +75,10 @@ export function createOssRequester(client: UploadClient, params: OssCredentialPa
 					? parseOssError(exchange.text, exchange.status, exchange.header('x-oss-request-id'))
 					: new OssError({code: 'NetworkError', message: `no answer to ${call.method} (connection failed or dropped)`, status: 0});
 				if (REFRESH_CODES.has(error.code) && refreshes++ < 3) {
-					await credentials(signal, true);
+					// Parts in flight together all fail with the same stale token, but their errors can arrive after
+					// another part already renewed it (Firefox spreads them out): renew only if nobody has yet.
+					const latest = await credentials(signal);
+					if (latest.accessKeyId === current.accessKeyId && latest.securityToken === current.securityToken) await credentials(signal, true);
 					continue;
 				}
 				const serverTime = error.code === 'RequestTimeTooSkewed' ? readServerTime(exchange.text) : undefined;

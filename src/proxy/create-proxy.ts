@@ -4,17 +4,23 @@ Web APIs (fetch, URL, crypto.subtle, streams), so the same handler runs on Node,
 @module
 */
 import {SEC_TOKEN_METHOD} from '../top/apis.js';
-import {responseKey} from '../top/response.js';
+import {responseKey, topErrorAction} from '../top/response.js';
 import {formatTopTime} from '../top/time.js';
 import {corsHeaders, createOriginPolicy, PREFLIGHT_HEADERS} from './cors.js';
-import {createGrants, type GrantClaims} from './grant.js';
+import {createGrants, identityDigest, type GrantClaims} from './grant.js';
 import {normalizeProxyOptions, type AuthorizeContext, type ProxyLogEntry, type ProxyOptions} from './options.js';
+import {createRateLimiter, type ProxyRequestInfo, type RateVerdict} from './rate-limit.js';
 import {errorBody, newRequestId, Refusal, respond} from './respond.js';
 import {callTop, type TopAnswer} from './upstream.js';
 import {checkCall, isJsonContentType, parseCall, readBodyText} from './validate.js';
 
-/** The proxy: a fetch handler. */
-export type ProxyHandler = (request: Request) => Promise<Response>;
+/**
+The proxy: a fetch handler. `info` carries what the runtime knows beyond the request (the client's address, for
+per-IP rate limits); the Node adapter passes it, elsewhere pass it yourself or use `rateLimits.ip`.
+*/
+export type ProxyHandler = (request: Request, info?: ProxyRequestInfo) => Promise<Response>;
+
+const IDENTITY_PARAMS = ['open_id', 'oeid', 'ieid'];
 
 /** What the proxy adds beside TOP's answer. */
 type TopsecInfo = {serverTime: number; grant?: {value: string; expiresAt: number}};
@@ -32,6 +38,15 @@ function withTopsec(answer: TopAnswer, topsec: TopsecInfo): string {
 	const text = answer.text.trimEnd();
 	if (!text.endsWith('}')) return JSON.stringify({...answer.body, topsec});
 	return `${text.slice(0, -1)},"topsec":${JSON.stringify(topsec)}}`;
+}
+
+/** Turns a rate limit verdict into the refusal it stands for. */
+function enforce(verdict: RateVerdict, what: string): void {
+	if (verdict.limited === 'unavailable') throw new Refusal(503, 'topsec.rate-limit-unavailable', 'rate limits cannot be checked right now; retry shortly', {'retry-after': '1'});
+	if (verdict.limited) {
+		const seconds = String(verdict.retryAfterSeconds);
+		throw new Refusal(429, 'topsec.rate-limited', `too many calls ${what}; retry in ${seconds} s`, {'retry-after': seconds});
+	}
 }
 
 /**
@@ -54,6 +69,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 	const config = normalizeProxyOptions(options);
 	const checkOrigin = createOriginPolicy(config.allowOrigins);
 	const grants = createGrants(config.grantKeys, config.appSecret);
+	const limiter = config.rateLimits ? createRateLimiter(config.rateLimits) : undefined;
 	// A broken clock must not take the proxy down: fall back to the host's.
 	const now = () => {
 		try {
@@ -85,9 +101,17 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		return expiresAt > issuedAt ? {value: await grants.issue(params, expiresAt), expiresAt} : undefined;
 	}
 
-	async function handle(request: Request, entry: ProxyLogEntry, cors: Record<string, string> | undefined): Promise<Response> {
+	/** Whom a call counts against: its identity params when it has them (secToken), else its valid grant's identity. */
+	async function identityOf(params: Readonly<Record<string, string | number>>, claims: GrantClaims | undefined): Promise<string | undefined> {
+		if (IDENTITY_PARAMS.some((name) => params[name] !== undefined && params[name] !== '')) return identityDigest(params);
+		return claims?.id;
+	}
+
+	async function handle(request: Request, info: ProxyRequestInfo | undefined, entry: ProxyLogEntry, cors: Record<string, string> | undefined): Promise<Response> {
 		if (request.method === 'OPTIONS') return respond(204, null, cors ? {...cors, ...PREFLIGHT_HEADERS} : {allow: 'POST, OPTIONS'});
 		if (request.method !== 'POST') throw new Refusal(405, 'topsec.http-method', 'use POST', {allow: 'POST, OPTIONS'});
+		// Per IP before the body is read, so a flood of junk costs little and is limited too.
+		if (limiter) enforce(await limiter.hitIp(limiter.ipOf(request, info)), 'from this address');
 		if (!isJsonContentType(request.headers.get('content-type'))) throw new Refusal(400, 'topsec.bad-request', 'Content-Type must be application/json');
 
 		const call = parseCall(await readBodyText(request, config.maxBodyBytes));
@@ -104,6 +128,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		}
 		const context: AuthorizeContext = {request, method: call.method, params, grant: claims};
 
+		if (limiter) enforce(await limiter.hitIdentity(await identityOf(params, claims)), 'for this identity');
 		const wait = config.rateLimit ? await config.rateLimit(context) : undefined;
 		if (typeof wait === 'number' && Number.isFinite(wait)) {
 			const seconds = Math.max(0, Math.ceil(wait));
@@ -127,10 +152,13 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		if (isObject(error) && typeof error['sub_code'] === 'string') entry.subCode = error['sub_code'];
 
 		const grant = await grantFor(call.method, params, answer.body);
-		return respond(200, withTopsec(answer, grant ? {serverTime: now(), grant} : {serverTime: now()}), cors);
+		// A transient TOP failure (isp.*, codes 7/8/10/15) goes out as 503 with TOP's body, so every HTTP client —
+		// ky's retry, a mini-app's request wrapper, a CDN — treats it as the retryable error it is.
+		const transient = isObject(error) && topErrorAction(Number(error['code']), typeof error['sub_code'] === 'string' ? error['sub_code'] : undefined) === 'retry';
+		return respond(transient ? 503 : 200, withTopsec(answer, grant ? {serverTime: now(), grant} : {serverTime: now()}), cors);
 	}
 
-	return async function topsecProxy(request: Request): Promise<Response> {
+	return async function topsecProxy(request: Request, info?: ProxyRequestInfo): Promise<Response> {
 		const origin = request.headers.get('origin') ?? undefined;
 		const entry: ProxyLogEntry = {time: Date.now(), origin, method: undefined, status: 0, subCode: undefined, upstreamMs: undefined, requestId: undefined};
 		let cors: Record<string, string> | undefined;
@@ -140,7 +168,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 			const verdict = checkOrigin(request);
 			if (!verdict.allowed) throw new Refusal(403, 'topsec.origin-forbidden', 'this origin may not call the proxy');
 			cors = verdict.corsOrigin === undefined ? undefined : corsHeaders(verdict.corsOrigin);
-			response = await handle(request, entry, cors);
+			response = await handle(request, info, entry, cors);
 		} catch (error) {
 			// Anything that is not a deliberate refusal (a throwing hook, a bug) is a bare 500: no message, no stack.
 			const refusal = error instanceof Refusal ? error : new Refusal(500, 'topsec.internal', 'internal error');

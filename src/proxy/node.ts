@@ -7,10 +7,11 @@ importing `topsec/proxy` on an edge runtime never loads it.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {assertOrigin} from './cors.js';
+import type {ProxyRequestInfo} from './rate-limit.js';
 import {BASE_HEADERS, newRequestId} from './respond.js';
 
-/** A fetch-style handler, such as the one {@link createProxy} returns. */
-export type FetchHandler = (request: Request) => Promise<Response>;
+/** A fetch-style handler, such as the one {@link createProxy} returns; `info.clientIp` is the socket's peer address. */
+export type FetchHandler = (request: Request, info?: ProxyRequestInfo) => Promise<Response>;
 
 /** A node:http request listener that also works as Express/Connect middleware. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -150,7 +151,8 @@ export function createNodeHandler(handler: FetchHandler, options: NodeHandlerOpt
 			} catch {
 				return writeError(res, 400, 'topsec.bad-request', 'malformed request');
 			}
-			await writeResponse(await handler(request), res);
+			// The peer of the socket, never a header: behind a reverse proxy, opt in with `rateLimits.trustProxy`.
+			await writeResponse(await handler(request, {clientIp: req.socket.remoteAddress}), res);
 		};
 		run().catch(() => writeError(res, 500, 'topsec.internal', 'internal error'));
 	};

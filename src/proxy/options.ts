@@ -8,6 +8,7 @@ import {OSS_TOKEN_METHOD, SEED_APIS, type ApiSpec} from '../top/apis.js';
 import {isSignMethod, SIGN_METHODS, type SignMethod} from '../top/sign.js';
 import {assertOrigin} from './cors.js';
 import type {GrantClaims} from './grant.js';
+import {normalizeRateLimits, type NormalizedRateLimits, type RateLimitsOptions} from './rate-limit.js';
 
 /** What the {@link ProxyOptions.authorize}, {@link ProxyOptions.session} and {@link ProxyOptions.rateLimit} hooks see. */
 export type AuthorizeContext = {
@@ -145,6 +146,18 @@ export type ProxyOptions = {
 	```
 	*/
 	rateLimit?: (context: AuthorizeContext) => number | undefined | Promise<number | undefined>;
+	/**
+	Built-in rate limits per identity and per client IP, answered with 429 `topsec.rate-limited` and `Retry-After`.
+	The per-IP count runs before the body is read; the per-identity one after the grant is checked (the identity of
+	a valid grant, else the call's `open_id`/`oeid`/`ieid`). Counters live in `store` (memory by default; give all
+	instances one Redis store with `createRedisRateLimitStore`). The client IP is the socket's peer as the adapter
+	reports it; `X-Forwarded-For` is used only with `trustProxy`. The `rateLimit` hook still runs after these.
+	@example
+	```
+	rateLimits: {perIdentity: {limit: 30, windowMs: 60_000}, perIp: {limit: 300, windowMs: 60_000}, trustProxy: 1}
+	```
+	*/
+	rateLimits?: RateLimitsOptions;
 	/** Receives one {@link ProxyLogEntry} per request. Exceptions it throws are ignored. */
 	log?: (entry: ProxyLogEntry) => void;
 };
@@ -167,6 +180,7 @@ export type NormalizedProxyOptions = {
 	authorize: ProxyOptions['authorize'];
 	session: ProxyOptions['session'];
 	rateLimit: ProxyOptions['rateLimit'];
+	rateLimits: NormalizedRateLimits | undefined;
 	log: ProxyOptions['log'];
 };
 
@@ -277,6 +291,7 @@ export function normalizeProxyOptions(options: ProxyOptions): NormalizedProxyOpt
 		authorize: optionalFunction(raw, 'authorize'),
 		session: optionalFunction(raw, 'session'),
 		rateLimit: optionalFunction(raw, 'rateLimit'),
+		rateLimits: normalizeRateLimits(raw['rateLimits'], now),
 		log: optionalFunction(raw, 'log'),
 	};
 }

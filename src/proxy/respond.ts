@@ -32,6 +32,7 @@ const REASONS: Readonly<Record<number, string>> = {
 	499: 'Client Closed Request',
 	500: 'Internal Server Error',
 	502: 'Bad Gateway',
+	503: 'Service Unavailable',
 	504: 'Gateway Timeout',
 };
 

@@ -1,4 +1,4 @@
-import {createStore, del, get, keys, set, type UseStore} from 'idb-keyval';
+import {createStore, del, get, keys, set} from 'idb-keyval';
 import {createMemoryStorage} from './memory.js';
 import type {StorageAdapter} from './types.js';
 
@@ -11,10 +11,8 @@ export type IdbStorageOptions = {
 	/** How long the probe may take before IndexedDB is judged unusable (a blocked upgrade hangs forever). @default 2000 */
 	probeTimeoutMs?: number;
 	/** Told once, in words, when IndexedDB cannot be used and memory is used instead. @default console.warn */
-	onFallback?: (message: string, cause: unknown) => void;
+	onFallback?: ((message: string, cause: unknown) => void) | undefined;
 };
-
-const PROBE_KEY = '__topsec_probe__';
 
 /**
 IndexedDB storage through idb-keyval, in topsec's own database and store. IndexedDB is probed once (open, write,
@@ -28,52 +26,33 @@ const client = createClient({proxy: '/top', identity, storage: createIdbStorage(
 export function createIdbStorage(options: IdbStorageOptions = {}): StorageAdapter {
 	const {dbName = 'topsec', storeName = 'records', probeTimeoutMs = 2000, onFallback = (message: string) => console.warn(`[topsec] ${message}`)} = options;
 	let ready: Promise<StorageAdapter> | undefined;
-	const adapter: {kind: string} & StorageAdapter = {
-		kind: 'indexeddb',
-		get: async (key) => (await resolve()).get(key),
-		set: async (key, value) => (await resolve()).set(key, value),
-		del: async (key) => (await resolve()).del(key),
-		keys: async (prefix) => (await resolve()).keys(prefix),
-	};
-
-	const fallBack = (cause: unknown) => {
-		const memory = createMemoryStorage();
-		adapter.kind = memory.kind;
-		onFallback(`IndexedDB is unavailable (${cause instanceof Error ? cause.message : String(cause)}); keeping tokens in memory for this page only.`, cause);
-		return memory;
-	};
-
 	const resolve = () =>
-		(ready ??= (async () => {
-			let store: UseStore;
-			try {
-				if (typeof indexedDB === 'undefined') throw new Error('no indexedDB in this context');
-				store = createStore(dbName, storeName);
-				await withTimeout(
-					(async () => {
-						await set(PROBE_KEY, 1, store);
-						if ((await get(PROBE_KEY, store)) !== 1) throw new Error('probe read back a different value');
-					})(),
-					probeTimeoutMs,
-				);
-			} catch (error) {
-				return fallBack(error);
-			}
-			return {
-				kind: 'indexeddb',
-				get: (key) => get(key, store),
-				set: (key, value) => set(key, value, store),
-				del: (key) => del(key, store),
-				keys: async (prefix) => (await keys<IDBValidKey>(store)).filter((key): key is string => typeof key === 'string' && key.startsWith(prefix)),
-			} satisfies StorageAdapter;
-		})());
-
+		(ready ??= new Promise<StorageAdapter>((done, fail) => {
+			setTimeout(() => fail(new Error(`blocked for ${probeTimeoutMs} ms`)), probeTimeoutMs);
+			const store = createStore(dbName, storeName);
+			// Write and read back: some WebViews open a database and then fail every transaction.
+			set('probe', 1, store)
+				.then(() => get('probe', store))
+				.then((value) => {
+					if (value !== 1) throw new Error('probe failed');
+					done({
+						kind: 'indexeddb',
+						get: (key) => get(key, store),
+						set: (key, value) => set(key, value, store),
+						del: (key) => del(key, store),
+						keys: async (prefix) => (await keys(store)).filter((key): key is string => typeof key === 'string' && key.startsWith(prefix)),
+					});
+				})
+				.catch(fail);
+		}).catch((cause: unknown) => {
+			adapter.kind = 'memory';
+			onFallback(`IndexedDB is unavailable (${(cause as Error)?.message ?? cause}); using memory for this page.`, cause);
+			return createMemoryStorage();
+		}));
+	// Every call waits for the probe, then goes to IndexedDB or, when it failed, to memory.
+	const adapter = {kind: 'indexeddb'} as StorageAdapter & {kind: string};
+	for (const method of ['get', 'set', 'del', 'keys'] as const) {
+		adapter[method] = async (...args: [string, unknown?]) => ((await resolve())[method] as (...args: [string, unknown?]) => Promise<never>)(...args);
+	}
 	return adapter;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (blocked?)`)), ms);
-		promise.then(resolve, reject).finally(() => clearTimeout(timer));
-	});
 }

@@ -5,21 +5,22 @@ Reading TOP answers: the success root name, `error_response`, and what a caller 
 import {TopError} from '../errors/top-error.js';
 
 /** `taobao.top.sec.token.get` → `top_sec_token_get_response`. */
-export function responseKey(method: string): string {
-	return `${method.replace(/^taobao\./, '').replace(/\./g, '_')}_response`;
-}
+export const responseKey = (method: string): string => `${method.replace(/^taobao\./, '').replace(/\./g, '_')}_response`;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Whether `value` is a plain (non-array) object. */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `value` when it is a string, else `undefined`. */
+export const stringOr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** The `TopError` for an `error_response` object. */
 export function topErrorFrom(error: Record<string, unknown>, status?: number): TopError {
-	const code = Number(error['code']);
 	return new TopError({
-		code: Number.isFinite(code) ? code : 0,
-		msg: typeof error['msg'] === 'string' ? error['msg'] : 'Unknown error',
-		subCode: typeof error['sub_code'] === 'string' ? error['sub_code'] : undefined,
-		subMsg: typeof error['sub_msg'] === 'string' ? error['sub_msg'] : undefined,
-		requestId: typeof error['request_id'] === 'string' ? error['request_id'] : undefined,
+		code: Number(error['code']) || 0,
+		msg: stringOr(error['msg']) ?? 'Unknown error',
+		subCode: stringOr(error['sub_code']),
+		subMsg: stringOr(error['sub_msg']),
+		requestId: stringOr(error['request_id']),
 		status,
 	});
 }
@@ -30,8 +31,7 @@ The success object of a TOP JSON answer for `method` (`{…}` under `<name>_resp
 */
 export function readTopAnswer(method: string, body: unknown, status?: number): Record<string, unknown> | undefined {
 	if (!isObject(body)) return undefined;
-	const error = body['error_response'];
-	if (isObject(error)) throw topErrorFrom(error, status);
+	if (isObject(body['error_response'])) throw topErrorFrom(body['error_response'], status);
 	const answer = body[responseKey(method)];
 	return isObject(answer) ? answer : undefined;
 }
@@ -43,9 +43,8 @@ export type TopErrorAction = 'retry' | 'reauth' | 'fatal';
 DESIGN.md §5: retry network-like failures (`isp.*`, codes 7/8/10, 15 remote service error), re-authenticate on
 session errors (26/27, token sub codes), everything else (25 signature, 21/22, 28/29, 40/41/43, `isv.*`) is fatal.
 */
-export function topErrorAction(code: number, subCode?: string): TopErrorAction {
-	if (subCode?.startsWith('isv.')) return 'fatal';
-	if (code === 26 || code === 27 || (subCode !== undefined && /(^|\.)(session|token)[-.]/.test(subCode) && !subCode.startsWith('isp.'))) return 'reauth';
-	if (code === 7 || code === 8 || code === 10 || code === 15 || subCode?.startsWith('isp.')) return 'retry';
-	return 'fatal';
+export function topErrorAction(code: number, subCode = ''): TopErrorAction {
+	if (subCode.startsWith('isv.')) return 'fatal';
+	if (code === 26 || code === 27 || (/(^|\.)(session|token)[-.]/.test(subCode) && !subCode.startsWith('isp.'))) return 'reauth';
+	return [7, 8, 10, 15].includes(code) || subCode.startsWith('isp.') ? 'retry' : 'fatal';
 }

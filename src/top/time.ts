@@ -12,16 +12,20 @@ export function formatTopTime(epochMs: number): string {
 	return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-const TOP_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
+const TOP_TIME = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)$/;
 
-/** Parses a TOP timestamp (UTC+8) to epoch milliseconds; `undefined` when it is not one. */
+/**
+Reads a TOP timestamp (UTC+8) as epoch milliseconds without range checks (`24:00:00` rolls over): for answers from
+TOP, which are well formed. `undefined` when the text has not the shape of one.
+*/
+export function topTimeToEpoch(text: unknown): number | undefined {
+	const m = typeof text === 'string' ? TOP_TIME.exec(text.trim()) : null;
+	return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) - CST_OFFSET_MS : undefined;
+}
+
+/** Parses a TOP timestamp (UTC+8) to epoch milliseconds; `undefined` when it is not a valid one (also 2026-02-31). */
 export function parseTopTime(text: unknown): number | undefined {
-	if (typeof text !== 'string') return undefined;
-	const match = TOP_TIME.exec(text.trim());
-	if (!match) return undefined;
-	const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-	const ms = Date.UTC(y, mo - 1, d, h, mi, s) - CST_OFFSET_MS;
-	// Reject dates that rolled over (2026-02-31 → March).
-	return formatTopTime(ms) === `${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}:${match[6]}` ? ms : undefined;
+	const ms = topTimeToEpoch(text);
+	// Out-of-range fields roll over in Date.UTC; the round trip refuses them.
+	return ms !== undefined && formatTopTime(ms) === String(text).trim().replace('T', ' ') ? ms : undefined;
 }
