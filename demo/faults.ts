@@ -4,10 +4,10 @@ import {byId, describeError} from './util.js';
 
 const STATE_KEY = 'topsec-demo-faults';
 
-/** The OSS switches and the fault each one injects while on. */
+/** The OSS switches and the fault each one injects while on (seeded: the same run fails the same requests). */
 const OSS_SWITCHES: Record<string, {fault: Record<string, unknown>; text: string}> = {
-	'fault-oss-503': {fault: {kind: 'http', status: 503, match: {partNumber: true}, probability: 0.2}, text: '1 in 5 part uploads now answer 503 ServiceUnavailable; the SDK retries them with backoff.'},
-	'fault-oss-drop': {fault: {kind: 'drop', match: {partNumber: true}, probability: 0.1}, text: '1 in 10 part uploads now lose their connection mid-body; the SDK sends them again.'},
+	'fault-oss-503': {fault: {kind: 'http', status: 503, match: {partNumber: true}, probability: 0.2, seed: 7}, text: '1 in 5 part uploads now answer 503 ServiceUnavailable; the SDK retries them with backoff.'},
+	'fault-oss-drop': {fault: {kind: 'drop', match: {partNumber: true}, probability: 0.1, seed: 11}, text: '1 in 10 part uploads now lose their connection mid-body; the SDK sends them again.'},
 	'fault-oss-slow': {fault: {kind: 'delay', ms: 800, probability: 1}, text: 'Every OSS request now waits 800 ms: uploads are slow enough to pause.'},
 };
 
@@ -24,7 +24,7 @@ export function setupFaults(fetchLogged: typeof fetch): void {
 	const applyOss = async () => {
 		await control('DELETE', 'oss/faults');
 		for (const input of switches) {
-			if (input.checked) await control('POST', 'oss/faults', {...OSS_SWITCHES[input.id]!.fault, seed: Math.floor(Math.random() * 2 ** 31)});
+			if (input.checked) await control('POST', 'oss/faults', OSS_SWITCHES[input.id]!.fault);
 		}
 		try {
 			sessionStorage.setItem(STATE_KEY, JSON.stringify(switches.filter((input) => input.checked).map((input) => input.id)));

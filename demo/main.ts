@@ -17,6 +17,6 @@ const session = createSession({proxy, fetch: log.fetch, defaultIdentity: {openId
 
 setupIdentityStep(session, log);
 setupCredentialsStep(session);
-setupUploadStep(session, createThroughputPlot(), setupResultStep(session, log.fetch));
+setupUploadStep(session, log, createThroughputPlot(), setupResultStep(session, log.fetch));
 setupFaults(log.fetch);
 document.documentElement.dataset['ready'] = 'true';

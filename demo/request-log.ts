@@ -19,6 +19,8 @@ export type LogEntry = {
 	ms?: number;
 	/** What it was: `sec.token.get`, `UploadPart 3`, an error code. */
 	note: string;
+	/** Cancelled by the page (pause, abort), not failed. */
+	aborted?: boolean;
 	/** Result of the secret check: `undefined` until the dev server answered. */
 	leak?: boolean;
 };
@@ -28,6 +30,8 @@ export type RequestLog = {
 	fetch: typeof fetch;
 	/** Calls to the proxy since this page loaded. */
 	proxyCalls(): number;
+	/** Every request logged since this page loaded, oldest first. */
+	entries(): readonly LogEntry[];
 	/** Told whenever an entry is added or completed. */
 	subscribe(listener: (entry: LogEntry) => void): void;
 };
@@ -48,6 +52,9 @@ function ossOperation(method: string, url: URL): string {
 }
 
 const xmlCode = (text: string) => /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+
+/** Whether a finished request failed: no answer (and not cancelled by the page), or an error status. */
+export const isError = (entry: LogEntry): boolean => entry.status !== undefined && !entry.aborted && (entry.status === 0 || entry.status >= 400);
 
 /** Sets up the panel in `#log-panel` and starts observing. Call once, before anything makes requests. */
 export function createRequestLog(options: {proxy: string}): RequestLog {
@@ -97,8 +104,9 @@ export function createRequestLog(options: {proxy: string}): RequestLog {
 		update(entry);
 		return entry;
 	};
-	const finish = (entry: LogEntry, status: number, ms: number, note: string | undefined, transcript: string) => {
+	const finish = (entry: LogEntry, status: number, ms: number, note: string | undefined, transcript: string, aborted = false) => {
 		entry.status = status;
+		entry.aborted = aborted;
 		entry.ms = Math.round(ms);
 		if (note) entry.note = entry.note ? `${entry.note} · ${note}` : note;
 		check(entry, transcript);
@@ -119,8 +127,8 @@ export function createRequestLog(options: {proxy: string}): RequestLog {
 		}
 		const url = new URL(entry.url, location.href);
 		const shown = url.origin === location.origin ? `${url.pathname}${url.search}` : `${url.host}${url.pathname}${url.search}`;
-		const status = entry.status === undefined ? '…' : entry.status === 0 ? 'failed' : String(entry.status);
-		const bad = entry.status !== undefined && (entry.status === 0 || entry.status >= 400);
+		const status = entry.status === undefined ? '…' : entry.aborted ? 'aborted' : entry.status === 0 ? 'failed' : String(entry.status);
+		const bad = isError(entry);
 		row.className = `log-row kind-${entry.kind}${bad ? ' bad' : ''}${entry.leak ? ' leak' : ''}`;
 		row.replaceChildren(
 			h('span', {class: 'log-kind'}, entry.kind),
@@ -145,7 +153,7 @@ export function createRequestLog(options: {proxy: string}): RequestLog {
 			byId('log-total').textContent = String(entries.length);
 			byId('proxy-calls').textContent = String(count((e) => e.kind === 'proxy'));
 			byId('oss-calls').textContent = String(count((e) => e.kind === 'oss'));
-			byId('error-calls').textContent = String(count((e) => e.status !== undefined && (e.status === 0 || e.status >= 400)));
+			byId('error-calls').textContent = String(count(isError));
 			const checked = count((e) => e.leak !== undefined);
 			const leaks = entries.filter((e) => e.leak);
 			const status = byId('leak-status');
@@ -188,7 +196,8 @@ export function createRequestLog(options: {proxy: string}): RequestLog {
 			finish(entry, response.status, performance.now() - started, answerNote, `${transcript}\n\n${[...response.headers].map(([n, v]) => `${n}: ${v}`).join('\n')}\n\n${text}`);
 			return response;
 		} catch (error) {
-			finish(entry, 0, performance.now() - started, (error as Error).name === 'AbortError' ? 'aborted' : 'no answer', transcript);
+			const aborted = request.signal.aborted;
+			finish(entry, 0, performance.now() - started, aborted ? undefined : 'no answer', transcript, aborted);
 			throw error;
 		}
 	};
@@ -217,10 +226,12 @@ export function createRequestLog(options: {proxy: string}): RequestLog {
 			const started = performance.now();
 			// File bytes are the user's data, not something the SDK adds: describe them rather than scanning them.
 			const bodyText = typeof body === 'string' ? body : body == null ? '' : `[${(body as Blob).size ?? (body as ArrayBufferView).byteLength ?? '?'} bytes of file data]`;
+			let aborted = false;
+			this.addEventListener('abort', () => (aborted = true));
 			this.addEventListener('loadend', () => {
 				const text = this.responseType === '' || this.responseType === 'text' ? this.responseText : '';
-				const note = this.status === 0 ? 'no answer' : this.status >= 400 ? xmlCode(text) : undefined;
-				finish(entry, this.status, performance.now() - started, note, `${info.method} ${info.url}\n${info.headers.join('\n')}\n\n${bodyText}\n\n${this.getAllResponseHeaders()}\n${text}`);
+				const note = aborted ? undefined : this.status === 0 ? 'no answer' : this.status >= 400 ? xmlCode(text) : undefined;
+				finish(entry, this.status, performance.now() - started, note, `${info.method} ${info.url}\n${info.headers.join('\n')}\n\n${bodyText}\n\n${this.getAllResponseHeaders()}\n${text}`, aborted);
 			});
 		}
 		send.call(this, body);
@@ -242,6 +253,7 @@ export function createRequestLog(options: {proxy: string}): RequestLog {
 	return {
 		fetch: loggingFetch,
 		proxyCalls: () => count((e) => e.kind === 'proxy'),
+		entries: () => entries,
 		subscribe: (listener) => void listeners.push(listener),
 	};
 }

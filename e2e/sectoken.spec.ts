@@ -25,7 +25,7 @@ function countProxyRequests(page: Page, servers: Servers) {
 	return seen;
 }
 
-test('first call hits the network once; after a reload the token comes from IndexedDB with zero proxy requests', async ({page, servers}) => {
+test('first call hits the network once; after a reload the token comes from IndexedDB with zero proxy requests @core', async ({page, servers}) => {
 	const proxyRequests = countProxyRequests(page, servers);
 	await openHarness(page, servers);
 	const first = await page.evaluate(
@@ -57,7 +57,7 @@ test('first call hits the network once; after a reload the token comes from Inde
 	expect(servers.emulators.top.count(SEC)).toBe(1);
 });
 
-test('20 concurrent calls share one upstream call', async ({page, servers}) => {
+test('20 concurrent calls share one upstream call @core', async ({page, servers}) => {
 	await openHarness(page, servers);
 	const tokens = await page.evaluate(
 		async ({proxy}) => {
@@ -71,7 +71,7 @@ test('20 concurrent calls share one upstream call', async ({page, servers}) => {
 	expect(servers.emulators.top.count(SEC)).toBe(1);
 });
 
-test('two tabs refreshing at once make one upstream call', async ({context, servers}) => {
+test('two tabs refreshing at once make one upstream call @core', async ({context, servers}) => {
 	const [a, b] = [await context.newPage(), await context.newPage()];
 	await openHarness(a, servers);
 	await openHarness(b, servers);

@@ -71,7 +71,7 @@ test('3 MB goes up in one signed PUT and arrives intact', async ({page, servers}
 	expect(servers.emulators.oss.log.filter((e) => e.method === 'PUT')).toHaveLength(1);
 });
 
-test('64 MB goes multipart with progress, parts in parallel, CRC-64 checked', async ({page, servers}) => {
+test('64 MB goes multipart with progress, parts in parallel, CRC-64 checked @core', async ({page, servers}) => {
 	await openHarness(page, servers);
 	const {result, sourceSha256, progress} = await uploadInPage(page, servers, 64 * MB, {seed: 2});
 	expect(result.partsSent).toBe(16);
@@ -155,7 +155,7 @@ test('with 10 % of part requests failing (5xx and dropped connections) the uploa
 	expect(storedSha256(servers, result.key)).toBe(sourceSha256);
 });
 
-test('a real <form> POST with createPostPolicy fields lands in the emulator (V4 and V1)', async ({page, servers}) => {
+test('a real <form> POST with createPostPolicy fields lands in the emulator (V4 and V1) @core', async ({page, servers}) => {
 	await openHarness(page, servers);
 	for (const version of ['v4', 'v1'] as const) {
 		const key = `uploads/m1/form-${version}.txt`;

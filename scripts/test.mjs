@@ -18,6 +18,13 @@ const totals = {passed: 0, failed: 0, skipped: 0};
 // Debian packages the suite needs: the file that proves each is there → the package that provides it.
 const SYSTEM_PACKAGES = {
 	[process.env.CHROMIUM_PATH ?? '/usr/bin/chromium']: 'chromium',
+	// Issue 7: Firefox for the Playwright `firefox` project, WebKitGTK (driver + MiniBrowser) and an X server for scripts/webkit-core.mjs.
+	[process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr']: 'firefox-esr',
+	'/usr/bin/WebKitWebDriver': 'webkit2gtk-driver',
+	'/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser': 'libwebkit2gtk-4.1-0',
+	'/usr/bin/Xvfb': 'xvfb',
+	// Issue 6: test/redis-limit.test.ts starts its own redis-server (random port on 127.0.0.1, no persistence).
+	'/usr/bin/redis-server': 'redis-server',
 };
 
 function ensureSystemPackages() {
@@ -34,7 +41,9 @@ function ensureSystemPackages() {
 }
 
 /** Extra suites beyond node:test and Playwright: each a node script printing `N passed, N failed` last and exiting non-zero on failure. */
-const EXTRA_SUITES = [];
+const EXTRA_SUITES = [
+	{title: 'WebKit core flows (WebKitGTK MiniBrowser over WebKitWebDriver)', script: 'scripts/webkit-core.mjs', args: []},
+];
 
 function runExtraSuite(title, script, args = []) {
 	step(title);
@@ -43,6 +52,21 @@ function runExtraSuite(title, script, args = []) {
 	const match = /(\d+) passed, (\d+) failed/.exec(result.stdout ?? '');
 	totals.passed += Number(match?.[1] ?? 0);
 	totals.failed += Number(match?.[2] ?? (result.status === 0 ? 0 : 1));
+	return result.status === 0;
+}
+
+/** node:test files that read what the e2e run leaves behind (traffic capture, fault matrix rows): run after Playwright. */
+const POST_E2E_TESTS = ['test/leaks.test.ts', 'test/fault-matrix-report.test.ts'];
+
+/** Runs node:test files with the spec reporter and adds their counts to the totals; false when any failed. */
+function runNodeTests(files, env = process.env) {
+	const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env});
+	process.stdout.write(result.stdout);
+	process.stderr.write(result.stderr);
+	const count = (name) => Number(result.stdout.match(new RegExp(`^(?:ℹ|#) ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+	totals.passed += count('pass');
+	totals.failed += count('fail');
+	totals.skipped += count('skipped') + count('todo');
 	return result.status === 0;
 }
 
@@ -75,15 +99,8 @@ try {
 	if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) failed = true;
 
 	step('unit tests (node:test)');
-	const files = unitTestFiles().sort();
-	const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
-	process.stdout.write(unit.stdout);
-	process.stderr.write(unit.stderr);
-	const count = (name) => Number(unit.stdout.match(new RegExp(`^(?:ℹ|#) ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-	totals.passed += count('pass');
-	totals.failed += count('fail');
-	totals.skipped += count('skipped') + count('todo');
-	if (unit.status !== 0) failed = true;
+	const files = unitTestFiles().sort().filter((file) => !POST_E2E_TESTS.includes(file.replaceAll('\\', '/')));
+	if (!runNodeTests(files)) failed = true;
 
 	if (existsSync('scripts/size.mjs')) {
 		step('size budgets');
@@ -98,6 +115,7 @@ try {
 	step('e2e (Playwright, Debian chromium)');
 	const report = join(root, 'test-results', 'e2e-report.json');
 	rmSync(report, {force: true});
+	for (const dir of ['traffic', 'fault-matrix']) rmSync(join(root, 'test-results', dir), {recursive: true, force: true});
 	const e2e = run('npx', ['playwright', 'test', '--reporter=list,json'], {env: {...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report}});
 	if (existsSync(report)) {
 		const stats = JSON.parse(readFileSync(report, 'utf8')).stats ?? {};
@@ -106,6 +124,9 @@ try {
 		totals.skipped += stats.skipped ?? 0;
 	} else if (e2e !== 0) totals.failed++;
 	if (e2e !== 0) failed = true;
+
+	step('after e2e: leak scan (dist/ and the e2e traffic) and fault matrix report');
+	if (!runNodeTests(POST_E2E_TESTS.filter((file) => existsSync(file)), {...process.env, TOPSEC_REQUIRE_TRAFFIC: '1'})) failed = true;
 } catch (error) {
 	console.error(`\nnpm test: ${error.message}`);
 	failed = true;

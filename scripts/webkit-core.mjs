@@ -260,21 +260,22 @@ function expectMonotonic(progress, total) {
 }
 
 // The page-side upload, as e2e/upload.spec.ts runs it.
-const uploadInPage = (browser, servers, size, {seed = 1, identity = 'uploader'} = {}) =>
+const uploadInPage = (browser, servers, size, {seed = 1, identity = 'uploader', ...options} = {}) =>
 	inPage(
 		browser,
-		async (proxy, size, seed, identity) => {
+		async (proxy, size, seed, identity, options) => {
 			const {makeFile, sha256} = await import('/upload-helpers.js');
 			const file = makeFile(size, seed);
 			const client = window.topsec.createClient({proxy, identity: {openId: identity}});
 			const progress = [];
-			const result = await window.topsecOss.upload(client, file, {credentials: {merchantCode: 'm1'}, onProgress: (p) => progress.push(p)});
+			const result = await window.topsecOss.upload(client, file, {credentials: {merchantCode: 'm1'}, onProgress: (p) => progress.push(p), ...options});
 			return {result, sourceSha256: await sha256(file), progress};
 		},
 		servers.proxyUrl,
 		size,
 		seed,
 		identity,
+		options,
 	);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -334,6 +335,39 @@ const flows = [
 		},
 	],
 	[
+		'two windows refreshing at once make one upstream call (Web Locks across windows)',
+		async (browser, servers) => {
+			// WebDriver runs one script at a time, so each window starts its call and leaves it running; the slow
+			// gateway keeps the first one in flight while the second window loads and starts.
+			servers.emulators.top.inject({kind: 'delay', ms: 1500, method: SEC});
+			const start = (proxy) => {
+				window.twoWindows = window.topsec
+					.createClient({proxy, identity: {openId: 'wk-two-windows-user'}})
+					.getSecToken()
+					.then((value) => ({value}), (error) => ({error: String(error)}));
+			};
+			const first = await browser.getWindowHandle();
+			await openHarness(browser, servers);
+			await browser.execute(start, servers.proxyUrl);
+			const {handle: second} = await browser.createWindow('window');
+			await browser.switchToWindow(second);
+			await openHarness(browser, servers);
+			await browser.execute(start, servers.proxyUrl);
+			const results = [];
+			for (const handle of [second, first]) {
+				await browser.switchToWindow(handle);
+				results.push(await inPage(browser, async () => window.twoWindows));
+			}
+			await browser.switchToWindow(second);
+			await browser.closeWindow();
+			await browser.switchToWindow(first);
+			for (const result of results) ok(!result.error, `both windows get a token (${result.error})`);
+			equal(results[0].value.token, results[1].value.token, 'same token');
+			equal(results.map((r) => r.value.source).sort(), ['network', 'storage'], 'sources');
+			equal(servers.emulators.top.count(SEC), 1, 'upstream calls');
+		},
+	],
+	[
 		'OSS credentials through the proxy with the grant, shared by concurrent callers',
 		async (browser, servers) => {
 			await openHarness(browser, servers);
@@ -377,6 +411,22 @@ const flows = [
 				servers.emulators.oss.log.some((e) => e.method === 'POST' && e.query.uploadId && e.status === 200),
 				'CompleteMultipartUpload succeeded',
 			);
+		},
+	],
+	[
+		'credentials that expire during a multipart upload are renewed once and the upload completes',
+		async (browser, servers) => {
+			await openHarness(browser, servers);
+			// The 5th part request expires every credential issued so far; the parts in flight with it all fail.
+			servers.emulators.oss.inject({kind: 'delay', ms: 0, match: {partNumber: true}, times: 4});
+			servers.emulators.oss.inject({kind: 'expire-credentials', match: {partNumber: true}, times: 1});
+			const {result, sourceSha256} = await uploadInPage(browser, servers, 12 * MB, {seed: 4, identity: 'wk-expiring', partSize: MB, concurrency: 3});
+			equal(storedSha256(servers, result.key), sourceSha256, 'stored sha256');
+			ok(
+				servers.emulators.oss.log.some((e) => e.code === 'SecurityTokenExpired'),
+				'a part met SecurityTokenExpired',
+			);
+			equal(servers.emulators.top.count(GETTOKEN, {ok: true}), 2, 'gettoken calls (one renewal)');
 		},
 	],
 	[

@@ -4,13 +4,14 @@ configured from the environment).
 @module
 */
 import {parseArgs} from 'node:util';
-import {startDevServer} from './dev/dev-server.js';
+import {startDevServer, type DevServerOptions} from './dev/dev-server.js';
 import {proxyOptionsFromEnv, createProxy, createRedisRateLimitStore, serveProxy, type RedisEvalClient} from './proxy/index.js';
 
 const USAGE = `Usage:
   topsec dev [--port N] [--host H]   emulators + proxy + demo pages on one origin (port from --port or PORT, default
                                      8787, the next free one if taken; 0 = any); TOP_APP_SECRET sets the emulated
-                                     app's secret (default: random per run)
+                                     app's secret (default: random per run); TOPSEC_ALLOW_ORIGINS (comma-separated)
+                                     lets pages on other origins call the proxy
   topsec proxy                       the signing proxy at /top, configured from the environment:
                                      TOP_APP_KEY, TOP_APP_SECRET, TOP_GATEWAY, TOP_SIGN_METHOD, TOPSEC_ALLOW_ORIGINS, PORT,
                                      TOPSEC_GRANT_KEYS, TOPSEC_RATE_LIMIT_IDENTITY, TOPSEC_RATE_LIMIT_IP (e.g. 30/60s),
@@ -31,10 +32,10 @@ async function connectRedis(url: string): Promise<RedisEvalClient & {quit(): Pro
 	return client;
 }
 
-async function listenDev(port: number, host: string, appSecret: string | undefined) {
+async function listenDev(port: number, options: Omit<DevServerOptions, 'port'>) {
 	for (let candidate = port; ; candidate++) {
 		try {
-			return await startDevServer({port: candidate, host, ...(appSecret ? {appSecret} : {})});
+			return await startDevServer({...options, port: candidate});
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0 || candidate - port > 50) throw error;
 		}
@@ -55,24 +56,27 @@ async function main(argv: string[]) {
 
 	if (command === 'dev') {
 		const wanted = port ?? 8787;
-		const dev = await listenDev(wanted, host, process.env['TOP_APP_SECRET'] || undefined);
+		const appSecret = process.env['TOP_APP_SECRET']?.trim();
+		const allowOrigins = (process.env['TOPSEC_ALLOW_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+		const dev = await listenDev(wanted, {host, allowOrigins, ...(appSecret ? {appSecret} : {})});
 		const moved = wanted !== 0 && dev.port !== wanted ? `  (port ${wanted} is taken)` : '';
-		// performance.now() counts from process start: this is the time a user waits for the URL.
-		console.log(`topsec dev ready in ${Math.round(performance.now())} ms
-
-  Demo:          ${dev.url}/${moved}
-  <script> page: ${dev.url}/script.html
-  Proxy:         ${dev.url}/top
-  TOP emulator:  ${dev.gateway}   (app key ${dev.appKey}; the secret stays in this process)
-  OSS emulator:  ${dev.ossEndpoint}   (bucket topsec-dev)
-
-Press Ctrl-C to stop.`);
+		// Before the URL is printed: whoever reads it may press Ctrl-C at once.
 		const stop = () => {
 			console.log('\ntopsec dev: stopping');
 			dev.close().then(() => process.exit(0));
 		};
 		process.once('SIGINT', stop);
 		process.once('SIGTERM', stop);
+		// performance.now() counts from process start: this is the time a user waits for the URL.
+		console.log(`topsec dev ready in ${Math.round(performance.now())} ms
+
+  Demo:          ${dev.url}/${moved}
+  <script> page: ${dev.url}/script.html
+  Proxy:         ${dev.url}/top${allowOrigins.length ? `   (also for ${allowOrigins.join(', ')})` : ''}
+  TOP emulator:  ${dev.gateway}   (app key ${dev.appKey}; the secret stays in this process)
+  OSS emulator:  ${dev.ossEndpoint}   (bucket topsec-dev)
+
+Press Ctrl-C to stop.`);
 		return;
 	}
 	if (command === 'proxy') {

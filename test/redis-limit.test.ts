@@ -111,6 +111,48 @@ async function post(proxy: ProxyProcess, body: unknown) {
 }
 
 const sec = (openId: string) => ({method: 'taobao.top.sec.token.get', params: {open_id: openId}});
+const cli = new URL('../bin/topsec.js', import.meta.url).pathname;
+const hasCli = existsSync(new URL('../dist/cli.js', import.meta.url).pathname);
+
+/** `topsec proxy` (the built CLI) configured from the environment; resolves with its URL once it listens. */
+function startCli(env: Record<string, string>): Promise<{child: ChildProcess; url: string}> {
+	const child = spawn(process.execPath, [cli, 'proxy', '--host', '127.0.0.1'], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PORT: '0', ...env}});
+	return new Promise((resolve, reject) => {
+		let output = '';
+		const timer = setTimeout(() => reject(new Error(`topsec proxy did not start: ${output}`)), 30_000);
+		child.stderr!.on('data', (chunk) => (output += chunk));
+		child.stdout!.on('data', (chunk) => {
+			output += chunk;
+			const url = /listening at (http:\/\/\S+)/.exec(output)?.[1];
+			if (url) {
+				clearTimeout(timer);
+				resolve({child, url});
+			}
+		});
+		child.once('exit', (code) => reject(new Error(`topsec proxy exited with ${code}: ${output}`)));
+	});
+}
+
+test('two `topsec proxy` CLI processes with TOPSEC_REDIS_URL share the per-IP limit', {skip: !hasRedis ? `${REDIS_SERVER} is missing` : !hasCli ? 'dist/cli.js is not built' : false}, async () => {
+	const env = {TOP_APP_KEY: '1', TOP_APP_SECRET: SECRET, TOP_GATEWAY: 'http://127.0.0.1:9/router/rest', TOPSEC_RATE_LIMIT_IP: '5/60s', TOPSEC_REDIS_URL: redisUrl};
+	const clis = await Promise.all([startCli(env), startCli(env)]);
+	try {
+		// Bad JSON never reaches TOP, but the per-IP count comes first: 5 answers of 400, then 429 from either process.
+		const statuses: number[] = [];
+		for (let i = 0; i < 8; i++) {
+			const response = await fetch(clis[i % 2]!.url, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"method":'});
+			const text = await response.text();
+			seen.push(text);
+			statuses.push(response.status);
+		}
+		assert.deepEqual(statuses, [400, 400, 400, 400, 400, 429, 429, 429]);
+	} finally {
+		await Promise.all(clis.map(({child}) => stop(child)));
+		const client = new Redis(redisUrl);
+		await client.flushall();
+		client.disconnect();
+	}
+});
 const upstreamTotal = async () => (await Promise.all(proxies.map((proxy) => proxy.ask<{upstreamCalls: number}>('stats')))).reduce((sum, stats) => sum + stats.upstreamCalls, 0);
 
 test('two proxy processes sharing one redis-server: the limits hold across both', {skip: hasRedis ? false : `${REDIS_SERVER} is missing (npm test installs the redis-server package)`}, async () => {

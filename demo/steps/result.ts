@@ -53,8 +53,6 @@ export function setupResultStep(session: Session, fetchLogged: typeof fetch): (r
 			const figure = h('figure', {class: 'preview-box'});
 			item.append(figure);
 			void preview(result, file, figure);
-		} else {
-			item.append(h('p', {class: 'small muted'}, 'The URL is the object’s address; opening it unsigned is refused, as by a private bucket. Images get a preview, downloaded back with a signed GET.'));
 		}
 		list.prepend(item);
 		markDone('result');

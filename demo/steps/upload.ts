@@ -3,6 +3,7 @@
 // the same file again resumes where it stopped.
 import {upload, type UploadResult} from '../../src/oss/index.js';
 import type {ThroughputPlot} from '../plot.js';
+import {isError, type RequestLog} from '../request-log.js';
 import type {Session} from '../session.js';
 import {makeTestFile} from '../test-file.js';
 import {byId, describeError, formatBytes, formatDuration, h} from '../util.js';
@@ -48,7 +49,7 @@ const isCheckpointView = (value: unknown): value is CheckpointView => {
 /** The file name inside a default object key (`<dir><day>/<random>-<name>`). */
 const nameInKey = (key: string) => (key.split('/').pop() ?? key).replace(/^[a-z0-9]{10}-/, '');
 
-export function setupUploadStep(session: Session, plot: ThroughputPlot, onDone: (result: UploadResult, file: File) => void): void {
+export function setupUploadStep(session: Session, log: RequestLog, plot: ThroughputPlot, onDone: (result: UploadResult, file: File) => void): void {
 	const list = byId<HTMLUListElement>('uploads');
 	const input = byId<HTMLInputElement>('file-input');
 	const zone = byId('drop-zone');
@@ -127,6 +128,8 @@ export function setupUploadStep(session: Session, plot: ThroughputPlot, onDone: 
 				: item.multipart
 					? `${result.partsSent} parts of ${formatBytes(DEMO_UPLOAD_OPTIONS.partSize)}, CRC-64 checked.`
 					: 'One signed PUT, CRC-64 checked.';
+			const recovered = recoveries(result.url);
+			if (recovered) item.view.note.textContent += ` Recovered from ${recovered}.`;
 			announce(`${item.file.name} uploaded.`);
 			markDone('upload');
 			onDone(result, item.file);
@@ -148,6 +151,18 @@ export function setupUploadStep(session: Session, plot: ThroughputPlot, onDone: 
 		}
 		draw(item);
 		void refreshUnfinished();
+	}
+
+	/** The failed requests for object `url` the SDK got past, from the request log: `3 failed requests (…)`. */
+	function recoveries(url: string): string {
+		const failed = log.entries().filter((entry) => entry.kind === 'oss' && entry.url.startsWith(url) && isError(entry));
+		if (!failed.length) return '';
+		const reasons = new Map<string, number>();
+		for (const entry of failed) {
+			const reason = entry.status === 0 ? 'connection lost' : (/[A-Z][A-Za-z]+$/.exec(entry.note)?.[0] ?? `HTTP ${entry.status}`);
+			reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+		}
+		return `${failed.length} failed ${failed.length === 1 ? 'request' : 'requests'} (${[...reasons].map(([reason, n]) => `${reason} ×${n}`).join(', ')})`;
 	}
 
 	function add(file: File) {
@@ -206,11 +221,27 @@ export function setupUploadStep(session: Session, plot: ThroughputPlot, onDone: 
 		if (input.files) addAll(Array.from(input.files));
 		input.value = ''; // Choosing the same file again (to resume) must fire `change` again.
 	});
-	zone.addEventListener('click', () => input.click());
-	zone.addEventListener('keydown', (event) => {
-		if (event.key === 'Enter' || event.key === ' ') {
-			event.preventDefault();
+	// Chromium opens no picker for `input.click()` inside a keydown handler; `showPicker()` works there (and is
+	// refused only where pickers are, e.g. cross-origin frames: then `click()` is the fallback).
+	const openPicker = () => {
+		try {
+			input.showPicker();
+		} catch {
 			input.click();
+		}
+	};
+	// As a native button: Enter on keydown, Space on keyup (and Space must not scroll the page).
+	zone.addEventListener('click', openPicker);
+	zone.addEventListener('keydown', (event) => {
+		if (event.key === 'Enter' && !event.repeat) {
+			event.preventDefault();
+			openPicker();
+		} else if (event.key === ' ') event.preventDefault();
+	});
+	zone.addEventListener('keyup', (event) => {
+		if (event.key === ' ') {
+			event.preventDefault();
+			openPicker();
 		}
 	});
 	zone.addEventListener('dragover', (event) => {

@@ -6,7 +6,7 @@ import {TopError} from '../errors/top-error.js';
 import {regionFromEndpoint} from '../oss/endpoint.js';
 import type {OssCredentials} from '../oss/types.js';
 import {isObject, stringOr} from '../top/response.js';
-import {proxyError} from './transport.js';
+import {proxyError} from './answer.js';
 import {topTimeToEpoch} from '../top/time.js';
 
 /**
@@ -23,18 +23,15 @@ export function credentialsFromAnswer(answer: Record<string, unknown>, clockOffs
 	const missing = (name: string): never => {
 		throw proxyError(`The proxy answered no usable \`result.model.${name}\``, 200);
 	};
-	const field = (...names: string[]): string => {
-		for (const name of names) if (isObject(model) && stringOr(model[name])) return model[name] as string;
-		return missing(names[0]!);
-	};
+	const field = (name: string): string => (isObject(model) && stringOr(model[name])) || missing(name);
 	const endpoint = field('endpoint');
-	const expiresAt = topTimeToEpoch(field('expiration_time', 'expiration')) ?? missing('expiration_time');
+	const expiresAt = topTimeToEpoch(field('expiration_time')) ?? missing('expiration_time');
 	const region = (isObject(model) && stringOr(model['region'])) || regionFromEndpoint(endpoint) || missing('region');
 	return {
 		accessKeyId: field('access_key_id'),
 		accessKeySecret: field('access_key_secret'),
 		securityToken: field('security_token'),
-		bucket: field('bucket', 'bucket_name'),
+		bucket: field('bucket'),
 		endpoint,
 		region,
 		dir: (isObject(model) && stringOr(model['dir'])) || '',

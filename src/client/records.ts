@@ -5,21 +5,22 @@ The records the client keeps, and the checks that turn a corrupt or foreign stor
 import type {OssCredentials} from '../oss/types.js';
 import {isObject} from '../top/response.js';
 
-/** A secToken as kept in memory and storage. */
-export type TokenRecord = {
+/** What every kept record has. */
+export type CachedRecord = {
 	v: 1;
 	/** The client namespace it belongs to; a record under another namespace is foreign. */
 	ns: string;
-	token: string;
-	grant?: string | undefined;
 	/** Client clock, epoch ms. */
 	obtainedAt: number;
 	/** Client clock, epoch ms. */
 	expiresAt: number;
 };
 
+/** A secToken as kept in memory and storage. */
+export type TokenRecord = CachedRecord & {token: string; grant?: string | undefined};
+
 /** OSS credentials as kept (memory, or storage when opted in). */
-export type CredentialsRecord = {v: 1; ns: string; obtainedAt: number; expiresAt: number; credentials: OssCredentials};
+export type CredentialsRecord = CachedRecord & {credentials: OssCredentials};
 
 const isTime = (value: unknown) => typeof value === 'number' && value > 0 && value < 1e15;
 const isText = (value: unknown) => typeof value === 'string' && value !== '';
@@ -32,11 +33,9 @@ const isRecord = (value: unknown, ns: string): value is Record<string, unknown> 
 export const isTokenRecord = (value: unknown, ns: string): value is TokenRecord =>
 	isRecord(value, ns) && isText(value['token']) && (value['grant'] === undefined || isText(value['grant']));
 
-/** Whether `value` is a well-formed {@link CredentialsRecord} of namespace `ns`. */
+/** Whether `value` is a {@link CredentialsRecord} of namespace `ns` with its secret fields in place. */
 export const isCredentialsRecord = (value: unknown, ns: string): value is CredentialsRecord =>
-	isRecord(value, ns) &&
-	isObject(value['credentials']) &&
-	['accessKeyId', 'accessKeySecret', 'securityToken', 'bucket', 'endpoint', 'region'].every((field) => isText((value['credentials'] as Record<string, unknown>)[field]));
+	isRecord(value, ns) && isObject(value['credentials']) && isText(value['credentials']['accessKeySecret']) && isText(value['credentials']['securityToken']);
 
 /**
 Whether a record obtained at `obtainedAt` and expiring at `expiresAt` is still good at `now`, refreshing `marginMs`

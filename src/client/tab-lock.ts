@@ -5,7 +5,7 @@ the lock is tab-local (the single flight still holds inside the tab).
 @module
 */
 
-/** Runs `work` while holding the cross-tab lock `name`. */
+/** Runs `work` while holding the cross-tab lock `name` (callers pass their storage key, already `topsec:`-prefixed). */
 export type TabLock = <T>(name: string, work: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 
 /** A crashed tab's lease blocks the others for at most this long. */
@@ -14,7 +14,7 @@ const LEASE_MS = 15_000;
 /** Web Locks when available, else a localStorage lease. */
 export const withTabLock: TabLock = (name, work, signal) => {
 	const locks = typeof navigator === 'object' ? navigator.locks : undefined;
-	return locks?.request ? locks.request(`topsec:${name}`, {signal}, work) : withLeaseLock(name, work, signal);
+	return locks?.request ? locks.request(name, {signal}, work) : withLeaseLock(name, work, signal);
 };
 
 /**
@@ -22,7 +22,7 @@ Lease lock over localStorage: the value `<owner> <until>` is written when the ke
 a beat to win ties, held while working, and removed on the way out. Waits at most one lease.
 */
 export async function withLeaseLock<T>(name: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-	const key = `topsec-lock:${name}`;
+	const key = `${name}:lock`;
 	const me = `${Math.random()} `;
 	const mine = () => localStorage.getItem(key)?.startsWith(me);
 	try {

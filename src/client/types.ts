@@ -1,6 +1,6 @@
 import type {OssCredentials} from '../oss/types.js';
 import type {StorageAdapter} from '../storage/types.js';
-import type {Transport} from './transport.js';
+import type {Transport} from './answer.js';
 
 /** Who the secToken is for; at least one field is required. */
 export type Identity = {

@@ -3,6 +3,7 @@
 @module
 */
 import {randomBytes} from 'node:crypto';
+import {existsSync} from 'node:fs';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {fileURLToPath} from 'node:url';
 import {createNodeHandler, createProxy} from '../proxy/index.js';
@@ -20,15 +21,25 @@ export type DevServerOptions = {
 	@default a random secret per run
 	*/
 	appSecret?: string;
+	/** More page origins the proxy accepts (a page on a bundler's dev server, say); its own are always allowed. */
+	allowOrigins?: readonly string[];
 	log?: (line: string) => void;
 };
 
 /** Largest body `POST /__dev/leak-check` reads. */
 const LEAK_CHECK_MAX_BYTES = 4 * 1024 * 1024;
 
+/** The package root: the nearest folder up with a package.json (from dist/cli.js, or from src/dev/ under tsx). */
+function packageRoot(): string {
+	for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+		if (existsSync(fileURLToPath(new URL('package.json', dir)))) return fileURLToPath(dir);
+		if (dir.pathname === '/') throw new Error('topsec dev: cannot find the package root');
+	}
+}
+
 /** Starts everything `topsec dev` serves; resolves once listening. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<EmulatorServer> {
-	const root = fileURLToPath(new URL('../', import.meta.url)); // dist/ → package root
+	const root = packageRoot();
 	const serveStatic = createStaticHandler([
 		{prefix: '/assets/', dir: `${root}dist/demo/`},
 		// The <script> build and its source map, and nothing else of dist/.
@@ -87,7 +98,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Em
 		appKey: emulators.appKey,
 		appSecret,
 		gateway: emulators.gateway,
-		allowOrigins: origins,
+		allowOrigins: [...origins, ...(options.allowOrigins ?? [])],
 		...(options.log ? {log: (entry) => options.log!(`proxy ${entry.status} ${entry.method ?? '-'} ${entry.subCode ?? ''}`.trim())} : {}),
 	});
 	proxyNode = createNodeHandler(proxy, {path: '/top'});

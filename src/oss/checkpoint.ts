@@ -4,6 +4,7 @@ stopped. Keyed by file fingerprint + object key; a record is only a hint: ListPa
 parts really are there.
 @module
 */
+import {sha256Hex} from './encode.js';
 import type {UploadClient} from './request.js';
 
 /** One finished part. `crc` is the part's CRC-64 as a decimal string. */
@@ -23,22 +24,17 @@ export type Checkpoint = {
 	createdAt: number;
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-
-/** Whether `value` is a usable checkpoint for this file and key. */
-export function isCheckpoint(value: unknown, expect: {size: number; key: string}): value is Checkpoint {
-	return (
-		isObject(value) &&
-		value['v'] === 1 &&
-		typeof value['uploadId'] === 'string' &&
-		typeof value['bucket'] === 'string' &&
-		value['key'] === expect.key &&
-		value['size'] === expect.size &&
-		typeof value['partSize'] === 'number' &&
-		value['partSize'] > 0 &&
-		isObject(value['parts'])
-	);
-}
+/** Whether `value` is a usable checkpoint for a file of `size` bytes and `key`. */
+export const isCheckpoint = (value: any, size: number, key: string): value is Checkpoint =>
+	value?.v === 1 &&
+	typeof value.uploadId === 'string' &&
+	typeof value.bucket === 'string' &&
+	value.key === key &&
+	value.size === size &&
+	typeof value.partSize === 'number' &&
+	value.partSize > 0 &&
+	typeof value.parts === 'object' &&
+	!!value.parts;
 
 /**
 A fingerprint of a file that survives a reload: name, size, modification time, type, and SHA-256 of its first
@@ -46,10 +42,8 @@ A fingerprint of a file that survives a reload: name, size, modification time, t
 */
 export async function fingerprint(blob: Blob): Promise<string> {
 	const file = blob as Partial<File>;
-	const head = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.slice(0, 65_536).arrayBuffer()));
-	let hex = '';
-	for (const byte of head.subarray(0, 12)) hex += byte.toString(16).padStart(2, '0');
-	return `${file.name ?? ''}|${blob.size}|${file.lastModified ?? 0}|${blob.type}|${hex}`;
+	const head = (await sha256Hex(await blob.slice(0, 65_536).arrayBuffer())).slice(0, 24);
+	return `${file.name ?? ''}|${blob.size}|${file.lastModified ?? 0}|${blob.type}|${head}`;
 }
 
 /** Storage key prefix of every checkpoint of this file. */

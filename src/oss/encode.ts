@@ -4,8 +4,6 @@ APIs only (`TextEncoder`, `btoa`, `crypto.subtle`), so they run in browsers, wor
 @module
 */
 
-const encoder = /* @__PURE__ */ new TextEncoder();
-
 /**
 UTF-8 bytes of `text`.
 @example
@@ -13,7 +11,7 @@ UTF-8 bytes of `text`.
 utf8('中') // Uint8Array [228, 184, 173]
 ```
 */
-export const utf8 = (text: string): Uint8Array => encoder.encode(text);
+export const utf8 = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
 
 /**
 Lowercase hex of `bytes`, the form OSS V4 signatures and hashes take.
@@ -22,11 +20,7 @@ Lowercase hex of `bytes`, the form OSS V4 signatures and hashes take.
 toHex(new Uint8Array([1, 171])) // '01ab'
 ```
 */
-export function toHex(bytes: ArrayBuffer | Uint8Array): string {
-	let out = '';
-	for (const byte of new Uint8Array(bytes)) out += (byte < 16 ? '0' : '') + byte.toString(16);
-	return out;
-}
+export const toHex = (bytes: ArrayBuffer | Uint8Array): string => Array.from(new Uint8Array(bytes), (byte) => (byte | 256).toString(16).slice(1)).join('');
 
 /**
 Standard base64 (with padding) of `data`; a string is taken as its UTF-8 bytes.
@@ -42,19 +36,6 @@ export function toBase64(data: string | ArrayBuffer | Uint8Array): string {
 }
 
 /**
-HMAC of `data` (UTF-8) under `key` through Web Crypto. A raw key is imported on each call; pass a `CryptoKey` to reuse one.
-@default hash 'SHA-256'
-@example
-```
-const mac = await hmac(utf8('key'), 'data'); // ArrayBuffer, 32 bytes
-```
-*/
-export async function hmac(key: CryptoKey | ArrayBuffer | Uint8Array, data: string, hash: 'SHA-256' | 'SHA-1' = 'SHA-256'): Promise<ArrayBuffer> {
-	const cryptoKey = (key as CryptoKey).type ? (key as CryptoKey) : await importHmacKey(key as Uint8Array, hash);
-	return crypto.subtle.sign('HMAC', cryptoKey, utf8(data) as BufferSource);
-}
-
-/**
 Import raw bytes as a non-extractable HMAC signing key.
 @default hash 'SHA-256'
 @example
@@ -66,13 +47,25 @@ export const importHmacKey = (key: ArrayBuffer | Uint8Array, hash: 'SHA-256' | '
 	crypto.subtle.importKey('raw', key as BufferSource, {name: 'HMAC', hash}, false, ['sign']);
 
 /**
-Lowercase hex SHA-256 of `text` (UTF-8).
+HMAC of `data` (UTF-8) under `key` through Web Crypto. A raw key is imported on each call; pass a `CryptoKey` to reuse one.
+@default hash 'SHA-256'
+@example
+```
+const mac = await hmac(utf8('key'), 'data'); // ArrayBuffer, 32 bytes
+```
+*/
+export const hmac = async (key: CryptoKey | ArrayBuffer | Uint8Array, data: string, hash: 'SHA-256' | 'SHA-1' = 'SHA-256'): Promise<ArrayBuffer> =>
+	crypto.subtle.sign('HMAC', (key as CryptoKey).type ? (key as CryptoKey) : await importHmacKey(key as Uint8Array, hash), utf8(data));
+
+/**
+Lowercase hex SHA-256 of `data` (a string as UTF-8).
 @example
 ```
 await sha256Hex('') // 'e3b0c442…b855'
 ```
 */
-export const sha256Hex = async (text: string): Promise<string> => toHex(await crypto.subtle.digest('SHA-256', utf8(text) as BufferSource));
+export const sha256Hex = async (data: string | ArrayBuffer): Promise<string> =>
+	toHex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? utf8(data) : data));
 
 /**
 RFC 3986 percent-encoding as OSS (and ali-oss's `encodeString`) does it: `encodeURIComponent` plus `!'()*`.
@@ -98,22 +91,19 @@ export const ossEncodePath = (key: string): string => ossEncode(key).replace(/%2
 export type OssQuery = Record<string, string | undefined | null>;
 
 /**
-The query string OSS V4 canonicalises, which is also a valid URL query (without the leading `?`): keys and values
-{@link ossEncode}d, sorted by encoded key (code units), a value-less sub-resource written as its bare key.
+The query string OSS V4 canonicalises, which is also the URL query the uploader sends (without the leading `?`): keys
+and values {@link ossEncode}d, sorted by encoded key (code units), a value-less sub-resource written as its bare key.
 @example
 ```
 canonicalQuery({uploadId: 'ab c', partNumber: '3'}) // 'partNumber=3&uploadId=ab%20c'
 canonicalQuery({uploads: null}) // 'uploads'
 ```
 */
-export function canonicalQuery(query: OssQuery = {}): string {
-	const pairs: string[][] = [];
-	for (const name of Object.keys(query)) {
-		const value = query[name];
-		if (value !== undefined) pairs.push([ossEncode(name), value === null || value === '' ? '' : '=' + ossEncode(value)]);
-	}
-	return pairs
-		.sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))
-		.map(([name, value]) => name! + value!)
+export const canonicalQuery = (query: OssQuery = {}): string =>
+	Object.keys(query)
+		.filter((name) => query[name] !== undefined)
+		.map((name) => [ossEncode(name), query[name] ? '=' + ossEncode(query[name]) : ''])
+		// Encoded names are unique, so the order is strict (a name before any longer one it prefixes).
+		.sort(([a], [b]) => (a! < b! ? -1 : 1))
+		.map((pair) => pair.join(''))
 		.join('&');
-}

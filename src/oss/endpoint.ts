@@ -8,12 +8,6 @@ import {ossEncodePath} from './encode.js';
 // OSS bucket naming rules: 3–63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.
 const BUCKET = /^[a-z\d][a-z\d-]{1,61}[a-z\d]$/;
 
-/** `[scheme, host]` of an endpoint written as a bare host or as a URL (path and trailing slash dropped). */
-function splitEndpoint(endpoint: string): [string, string] {
-	const match = /^([a-z][a-z\d+.-]*:)\/\/([^/?#]+)/i.exec(endpoint.trim());
-	return match ? [match[1]!.toLowerCase(), match[2]!] : ['https:', endpoint.trim().replace(/[/?#].*$/, '')];
-}
-
 /**
 The bucket's virtual-hosted origin `https://<bucket>.<endpoint>`. An endpoint with a scheme keeps its scheme and port,
 so a local emulator works: `http://oss-cn-hangzhou.localhost:8787` → `http://topsec-dev.oss-cn-hangzhou.localhost:8787`.
@@ -23,12 +17,12 @@ Throws a `TypeError` for an invalid bucket name or an empty endpoint.
 ossOrigin({bucket: 'photos', endpoint: 'oss-cn-hangzhou.aliyuncs.com'}) // 'https://photos.oss-cn-hangzhou.aliyuncs.com'
 ```
 */
-export function ossOrigin(credentials: Pick<OssCredentials, 'bucket' | 'endpoint'>): string {
-	const {bucket, endpoint} = credentials;
-	if (!BUCKET.test(bucket ?? '')) throw new TypeError(`\`bucket\` is not a valid OSS bucket name: "${bucket}"`);
-	const [scheme, host] = splitEndpoint(endpoint ?? '');
-	if (!host) throw new TypeError('`endpoint` must be a host such as "oss-cn-hangzhou.aliyuncs.com"');
-	return `${scheme}//${bucket}.${host}`;
+export function ossOrigin({bucket, endpoint}: Pick<OssCredentials, 'bucket' | 'endpoint'>): string {
+	// The endpoint as a bare host or as a URL (path and trailing slash dropped).
+	const [, scheme = 'https:', host] = /^(?:([a-z][a-z\d+.-]*:)\/\/)?([^/?#]*)/i.exec((endpoint ?? '').trim())!;
+	if (!BUCKET.test(bucket ?? '')) throw new TypeError(`\`bucket\` is invalid: "${bucket}"`);
+	if (!host) throw new TypeError('`endpoint` has no host');
+	return `${scheme.toLowerCase()}//${bucket}.${host}`;
 }
 
 /**
@@ -41,7 +35,8 @@ regionFromEndpoint('https://oss-cn-shanghai-internal.aliyuncs.com:443') // 'cn-s
 ```
 */
 export function regionFromEndpoint(endpoint: string): string | undefined {
-	const host = splitEndpoint(endpoint)[1].replace(/:\d+$/, '').toLowerCase();
+	// Parsed on its own: the client needs only this, and bundles it without the rest of this module.
+	const host = endpoint.trim().replace(/^[a-z][a-z\d+.-]*:\/\//i, '').split(/[/:?#]/)[0]!.toLowerCase();
 	return /(?:^|\.)oss-(?!accelerate)([a-z\d-]+?)(?:-internal)?(?:\.|$)/.exec(host)?.[1];
 }
 

@@ -21,64 +21,48 @@ export type OssRequest = {
 	stallTimeoutMs?: number | undefined;
 };
 
-const hasXhr = typeof XMLHttpRequest === 'function';
-
 /** Sends `request`; resolves with whatever answer came (any status), rejects only when `signal` aborts. */
-export function send(request: OssRequest): Promise<OssExchange> {
-	return hasXhr ? sendXhr(request) : sendFetch(request);
-}
-
-function sendXhr({method, url, headers, body, signal, onUploadProgress, stallTimeoutMs = 120_000}: OssRequest): Promise<OssExchange> {
+export async function send({method, url, headers, body, signal, onUploadProgress, stallTimeoutMs = 120_000}: OssRequest): Promise<OssExchange> {
+	signal?.throwIfAborted();
+	if (typeof XMLHttpRequest !== 'function') {
+		const timeout = AbortSignal.timeout(stallTimeoutMs);
+		try {
+			const response = await fetch(url, {method, headers, body: body as BodyInit | undefined, signal: signal ? AbortSignal.any([signal, timeout]) : timeout});
+			const text = await response.text();
+			if (body !== undefined) onUploadProgress?.((body as string).length ?? (body as Blob).size ?? (body as ArrayBuffer).byteLength);
+			return {status: response.status, header: (name) => response.headers.get(name) ?? undefined, text};
+		} catch {
+			signal?.throwIfAborted();
+			return {status: 0, header: () => undefined, text: ''};
+		}
+	}
 	return new Promise((resolve, reject) => {
-		signal?.throwIfAborted();
 		const xhr = new XMLHttpRequest();
 		let stall: ReturnType<typeof setTimeout> | undefined;
 		const armStall = () => {
 			clearTimeout(stall);
 			stall = setTimeout(() => xhr.abort(), stallTimeoutMs);
 		};
-		const done = (exchange: OssExchange) => {
-			clearTimeout(stall);
-			signal?.removeEventListener('abort', onAbort);
-			resolve(exchange);
-		};
+		// Rejected before the abort, whose `loadend` then resolves nothing.
 		const onAbort = () => {
-			clearTimeout(stall);
-			xhr.abort();
 			reject(signal!.reason);
+			xhr.abort();
 		};
 		signal?.addEventListener('abort', onAbort, {once: true});
 		xhr.open(method, url);
-		for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+		for (const name in headers) xhr.setRequestHeader(name, headers[name]!);
 		xhr.upload.onprogress = (event) => {
 			armStall();
 			onUploadProgress?.(event.loaded);
 		};
 		xhr.onprogress = armStall;
-		xhr.onload = () =>
-			done({
-				status: xhr.status,
-				header: (name) => xhr.getResponseHeader(name) ?? undefined,
-				text: xhr.responseText,
-			});
-		xhr.onerror = xhr.ontimeout = () => done({status: 0, header: () => undefined, text: ''});
-		xhr.onabort = () => {
-			if (!signal?.aborted) done({status: 0, header: () => undefined, text: ''}); // Our stall timer fired.
+		// After a load, an error, a timeout or our stall abort alike: status 0, no headers and no text but after a load.
+		xhr.onloadend = () => {
+			clearTimeout(stall);
+			signal?.removeEventListener('abort', onAbort);
+			resolve({status: xhr.status, header: (name) => xhr.getResponseHeader(name) ?? undefined, text: xhr.responseText});
 		};
 		armStall();
 		xhr.send((body ?? null) as XMLHttpRequestBodyInit | null);
 	});
-}
-
-async function sendFetch({method, url, headers, body, signal, onUploadProgress, stallTimeoutMs = 120_000}: OssRequest): Promise<OssExchange> {
-	const timeout = AbortSignal.timeout(stallTimeoutMs);
-	try {
-		const response = await fetch(url, {method, headers, body: (body ?? null) as BodyInit | null, signal: signal ? AbortSignal.any([signal, timeout]) : timeout});
-		const text = await response.text();
-		if (body !== undefined) onUploadProgress?.(typeof body === 'string' ? body.length : body instanceof Blob ? body.size : body.byteLength);
-		return {status: response.status, header: (name) => response.headers.get(name) ?? undefined, text};
-	} catch (error) {
-		signal?.throwIfAborted();
-		return {status: 0, header: () => undefined, text: error instanceof Error ? error.message : ''};
-	}
 }

@@ -16,7 +16,7 @@ safeFileName('报告 2024.pdf') // '报告-2024.pdf'
 ```
 */
 export function safeFileName(name: string): string {
-	const trim = (text: string) => text.replace(/-*\.-*/g, (dot) => (dot.length > 1 ? '.' : dot)).replace(/^[.-]+|[.-]+$/g, '');
+	const trim = (text: string) => text.replace(/-*\.-*/g, '.').replace(/^[.-]+|[.-]+$/g, '');
 	let safe = trim(
 		String(name ?? '')
 			.normalize('NFC')
@@ -42,11 +42,7 @@ Eight to twelve random base36 characters from `crypto.getRandomValues`.
 randomId() // 'k3x9q0m2za'
 ```
 */
-export function randomId(length = 10): string {
-	let id = '';
-	for (const byte of crypto.getRandomValues(new Uint8Array(length))) id += (byte % 36).toString(36);
-	return id;
-}
+export const randomId = (length = 10): string => Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => (byte % 36).toString(36)).join('');
 
 /**
 The default object key `<dir><yyyy-mm-dd>/<random>-<safe file name>` (UTC day; a `/` is added after a non-empty dir
@@ -74,17 +70,24 @@ assertKeyInDir('uploads/m2/a.png', 'uploads/m1/') // TypeError: `key` must start
 ```
 */
 export function assertKeyInDir(key: string, dir: string, field: 'key' | 'keyPrefix' = 'key'): void {
-	const fail = (why: string): never => {
-		throw new TypeError(`\`${field}\` ${why}`);
-	};
-	if (typeof key !== 'string' || !key.startsWith(dir ?? '')) fail(`must start with the credentials' dir "${dir}"`);
-	if (!key && field === 'key') fail('must not be empty');
-	if (key.startsWith('/')) fail('must not start with "/"');
-	const segments = key.split('/');
-	if (field === 'keyPrefix') segments.pop();
-	if (segments.some((segment) => !segment)) fail('must not contain empty segments ("//" or a trailing "/")');
-	if (segments.some((segment) => segment === '.' || segment === '..')) fail('must not contain "." or ".." segments');
-	// eslint-disable-next-line no-control-regex
-	if (/[\u0000-\u001f\u007f]/.test(key)) fail('must not contain control characters');
-	if (utf8(key).length > 1023) fail('must be at most 1023 bytes of UTF-8');
+	// A prefix may end with "/" (or be empty): check it as if a file name followed.
+	const path = field === 'key' ? key : key + 'x';
+	const why =
+		typeof key !== 'string' || !key.startsWith(dir ?? '')
+			? `must start with the credentials' dir "${dir}"`
+			: !path
+				? 'must not be empty'
+				: key[0] === '/'
+					? 'must not start with "/"'
+					: /(^|\/)(\/|$)/.test(path)
+						? 'must not have empty segments'
+						: /(^|\/)\.\.?(\/|$)/.test(path)
+							? 'must not have "." or ".." segments'
+							: // eslint-disable-next-line no-control-regex
+								/[\u0000-\u001f\u007f]/.test(key)
+								? 'must not have control characters'
+								: utf8(key).length > 1023
+									? 'must be at most 1023 bytes'
+									: '';
+	if (why) throw new TypeError(`\`${field}\` ${why}`);
 }

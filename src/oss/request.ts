@@ -6,7 +6,8 @@ jitter; `SecurityTokenExpired`/`InvalidAccessKeyId` → fresh credentials, same 
 */
 import {OssError} from '../errors/oss-error.js';
 import type {OssCredentialParams, TopsecClient} from '../client/types.js';
-import {objectUrl, ossOrigin} from './endpoint.js';
+import {canonicalQuery} from './encode.js';
+import {objectUrl} from './endpoint.js';
 import {send, type OssExchange} from './http.js';
 import {signOssRequest} from './sign.js';
 import type {OssCredentials} from './types.js';
@@ -26,59 +27,52 @@ export type OssCall = {
 	onUploadProgress?: ((sent: number) => void) | undefined;
 };
 
-const REFRESH_CODES = new Set(['SecurityTokenExpired', 'InvalidAccessKeyId', 'InvalidSecurityToken']);
-
-/** Full-jitter exponential backoff: a random wait in [0, min(cap, 300 ms · 2^attempt)]. */
-export const backoffMs = (attempt: number, capMs = 8000): number => Math.random() * Math.min(capMs, 300 * 2 ** attempt);
+// Answers that call for fresh credentials.
+const REFRESH_CODES = /^(SecurityTokenExpired|Invalid(AccessKeyId|SecurityToken))$/;
 
 /** Waits `ms`, or rejects when `signal` aborts. */
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 	new Promise((resolve, reject) => {
 		signal?.throwIfAborted();
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
 		const onAbort = () => {
 			clearTimeout(timer);
 			reject(signal!.reason);
 		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
 		signal?.addEventListener('abort', onAbort, {once: true});
 	});
 
-const queryString = (query: Record<string, string | null> = {}) => {
-	const parts = Object.entries(query).map(([name, value]) => (value === null ? encodeURIComponent(name) : `${encodeURIComponent(name)}=${encodeURIComponent(value)}`));
-	return parts.length ? `?${parts.join('&')}` : '';
-};
-
 /** Sends {@link OssCall}s for one upload with the credentials of `params`. */
 export type OssRequester = {
-	credentials(): Promise<OssCredentials>;
+	credentials(signal?: AbortSignal): Promise<OssCredentials>;
 	request(call: OssCall, signal?: AbortSignal): Promise<OssExchange>;
 };
 
 /** Creates an {@link OssRequester}; `retries` is per request. */
 export function createOssRequester(client: UploadClient, params: OssCredentialParams | undefined, retries: number): OssRequester {
-	const credentials = (signal?: AbortSignal, forceRefresh = false) => client.getOssCredentials(params, {...(signal ? {signal} : {}), forceRefresh});
+	const credentials = (signal?: AbortSignal, forceRefresh?: boolean) => client.getOssCredentials(params, {signal, forceRefresh});
 	return {
-		credentials: () => credentials(),
+		credentials,
 		async request(call, signal) {
-			for (let attempt = 0, refreshes = 0, clockFixes = 0; ; ) {
+			for (let attempt = 0, refreshes = 0, clockFixes = 0, offlineWaits = 0; ; ) {
 				signal?.throwIfAborted();
 				// The client caches credentials in memory and renews them shortly before they expire.
 				const current = await credentials(signal);
-				const url = (call.key === undefined ? `${ossOrigin(current)}/` : objectUrl(current, call.key)) + queryString(call.query);
-				const headers = await signOssRequest(current, {method: call.method, bucket: current.bucket, key: call.key, query: call.query, headers: call.headers}, {now: client.now()});
-				const exchange = await send({method: call.method, url, headers, body: call.body, signal, onUploadProgress: call.onUploadProgress});
-				if (exchange.status >= 200 && exchange.status < 300) return exchange;
-				const error = exchange.status
-					? parseOssError(exchange.text, exchange.status, exchange.header('x-oss-request-id'))
-					: new OssError({code: 'NetworkError', message: `no answer to ${call.method} (connection failed or dropped)`, status: 0});
-				if (REFRESH_CODES.has(error.code) && refreshes++ < 3) {
+				const query = canonicalQuery(call.query);
+				const headers = await signOssRequest(current, {...call, bucket: current.bucket}, {now: client.now()});
+				const exchange = await send({...call, url: objectUrl(current, call.key ?? '') + (query && '?' + query), headers, signal});
+				const {status} = exchange;
+				if (status > 199 && status < 300) return exchange;
+				const error = status
+					? parseOssError(exchange.text, status, exchange.header('x-oss-request-id'))
+					: new OssError({code: 'NetworkError', message: `no answer to ${call.method}`, status});
+				if (REFRESH_CODES.test(error.code) && refreshes++ < 3) {
 					// Parts in flight together all fail with the same stale token, but their errors can arrive after
 					// another part already renewed it (Firefox spreads them out): renew only if nobody has yet.
-					const latest = await credentials(signal);
-					if (latest.accessKeyId === current.accessKeyId && latest.securityToken === current.securityToken) await credentials(signal, true);
+					if ((await credentials(signal)).securityToken === current.securityToken) await credentials(signal, true);
 					continue;
 				}
 				const serverTime = error.code === 'RequestTimeTooSkewed' ? readServerTime(exchange.text) : undefined;
@@ -86,8 +80,18 @@ export function createOssRequester(client: UploadClient, params: OssCredentialPa
 					client.syncClock(serverTime);
 					continue;
 				}
-				if ((exchange.status === 0 || exchange.status >= 500 || exchange.status === 429) && attempt < retries) {
-					await sleep(backoffMs(attempt++), signal);
+				if (!status && globalThis.navigator?.onLine === false && offlineWaits++ < 20) {
+					// Offline: wait for the 'online' event (30 s at most, then try anyway) without spending a retry,
+					// or a phone in a tunnel burns all of them in a few seconds and the upload fails.
+					const back = new AbortController();
+					addEventListener('online', () => back.abort(), {signal: back.signal});
+					await sleep(30_000, signal ? AbortSignal.any([signal, back.signal]) : back.signal).catch(() => signal?.throwIfAborted());
+					back.abort();
+					continue;
+				}
+				if ((!status || status > 499 || status === 429) && attempt < retries) {
+					// Full-jitter exponential backoff: a random wait up to min(8 s, 300 ms · 2^attempt).
+					await sleep(Math.random() * Math.min(8000, 300 * 2 ** attempt++), signal);
 					continue;
 				}
 				throw error;

@@ -61,19 +61,12 @@ signingRegion('oss-cn-hangzhou') // 'cn-hangzhou'
 */
 export function signingRegion(region: string | undefined): string {
 	const standard = (region ?? '').trim().replace(/^oss-/, '');
-	if (!standard) throw new TypeError('`region` is required for OSS signature V4, e.g. "cn-hangzhou"');
+	if (!standard) throw new TypeError('`region` is required');
 	return standard;
 }
 
-/** Header map with lowercase names (the last spelling wins). */
-function lowerCaseHeaders(headers: Record<string, string> = {}): Record<string, string> {
-	const lower: Record<string, string> = {};
-	for (const name of Object.keys(headers)) lower[name.toLowerCase()] = String(headers[name]);
-	return lower;
-}
-
-/** Whether a header is always signed in V4: `content-type`, `content-md5` and `x-oss-*`. */
-const isDefaultSigned = (name: string): boolean => name === 'content-type' || name === 'content-md5' || name.startsWith('x-oss-');
+/** Whether a (lowercase) header is always signed in V4: `content-type`, `content-md5` and `x-oss-*`. */
+const isDefaultSigned = (name: string): boolean => /^(content-(type|md5)$|x-oss-)/.test(name);
 
 /**
 Additional header names as V4 lists them: lowercase, deduplicated, sorted, without the always-signed ones
@@ -98,17 +91,19 @@ canonicalRequest({method: 'PUT', bucket: 'b', key: 'a.txt', headers: {'x-oss-dat
 ```
 */
 export function canonicalRequest(input: OssSignInput): string {
-	const headers = lowerCaseHeaders(input.headers);
+	// Lowercase names; the last spelling wins.
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = String(value);
 	const additional = additionalHeaderNames(input.additionalHeaders);
-	for (const name of additional) {
-		if (!Object.hasOwn(headers, name)) throw new TypeError(`Additional header \`${name}\` is missing from the request headers`);
-	}
-	const signed = [...additional, ...Object.keys(headers).filter(isDefaultSigned)].sort();
+	for (const name of additional) if (!Object.hasOwn(headers, name)) throw new TypeError(`Additional header \`${name}\` is missing`);
 	return [
 		input.method.toUpperCase(),
 		ossEncodePath('/' + (input.bucket ? input.bucket + '/' : '') + (input.key ?? '')),
 		canonicalQuery(input.query),
-		signed.map((name) => `${name}:${headers[name]!.trim()}\n`).join(''),
+		[...additional, ...Object.keys(headers).filter(isDefaultSigned)]
+			.sort()
+			.map((name) => `${name}:${headers[name]!.trim()}\n`)
+			.join(''),
 		additional.join(';'),
 		headers['x-oss-content-sha256'] || UNSIGNED_PAYLOAD,
 	].join('\n');
@@ -125,13 +120,14 @@ await stringToSign(canonical, '20240102T030405Z', 'cn-hangzhou')
 export const stringToSign = async (canonical: string, date: string, region: string): Promise<string> =>
 	[OSS4_ALGORITHM, date, credentialScope(date.slice(0, 8), region), await sha256Hex(canonical)].join('\n');
 
-// Derived keys by day/region/secret: one derivation (five HMACs) per day instead of per request. A few entries
-// suffice (one set of credentials at a time, a refresh, a day change); the oldest goes first.
-const signingKeys = /* @__PURE__ */ new Map<string, Promise<CryptoKey>>();
+// The last derived key and its day/region/secret: one derivation (five HMACs) per day and set of credentials instead
+// of per request. An upload signs with one set at a time, so one entry suffices.
+let cachedId: string | undefined;
+let cachedKey: Promise<CryptoKey>;
 
 /**
 The V4 signing key: HMAC-SHA256 chain from `"aliyun_v4" + secret` over the day, the region, `oss` and
-`aliyun_v4_request`, as a non-extractable `CryptoKey`. Cached per (secret, day, region).
+`aliyun_v4_request`, as a non-extractable `CryptoKey`. The last one is cached per (secret, day, region).
 @example
 ```
 const key = await signingKey(secret, '20240102', 'cn-hangzhou');
@@ -140,18 +136,17 @@ const signature = toHex(await hmac(key, stringToSign));
 */
 export function signingKey(secret: string, day: string, region: string): Promise<CryptoKey> {
 	const id = `${day}/${region}/${secret}`;
-	let key = signingKeys.get(id);
-	if (!key) {
-		if (signingKeys.size > 7) signingKeys.delete(signingKeys.keys().next().value!);
-		key = (async () => {
+	if (id !== cachedId) {
+		cachedId = id;
+		cachedKey = (async () => {
 			let bytes: ArrayBuffer | Uint8Array = utf8('aliyun_v4' + secret);
 			for (const part of [day, region, 'oss', 'aliyun_v4_request']) bytes = await hmac(bytes, part);
 			return importHmacKey(bytes);
 		})();
-		key.catch(() => signingKeys.delete(id));
-		signingKeys.set(id, key);
+		// A failed derivation is not kept.
+		cachedKey.catch(() => (cachedId = undefined));
 	}
-	return key;
+	return cachedKey;
 }
 
 /**
@@ -188,7 +183,7 @@ export async function signOssRequest(
 	options: {now?: number | undefined} = {},
 ): Promise<Record<string, string>> {
 	const {accessKeyId, accessKeySecret, securityToken} = credentials;
-	if (!accessKeyId || !accessKeySecret) throw new TypeError('`accessKeyId` and `accessKeySecret` are required to sign an OSS request');
+	if (!accessKeyId || !accessKeySecret) throw new TypeError('`accessKeyId` and `accessKeySecret` are required');
 	const region = signingRegion(credentials.region);
 	const date = ossDate(options.now ?? Date.now());
 	const day = date.slice(0, 8);
@@ -197,11 +192,8 @@ export async function signOssRequest(
 	headers['x-oss-date'] = date;
 	headers['x-oss-content-sha256'] = UNSIGNED_PAYLOAD;
 	if (securityToken) headers['x-oss-security-token'] = securityToken;
-	const additional = additionalHeaderNames(input.additionalHeaders);
+	const additional = additionalHeaderNames(input.additionalHeaders).join(';');
 	const signature = await signV4(accessKeySecret, day, region, await stringToSign(canonicalRequest({...input, headers}), date, region));
-	headers.Authorization =
-		`${OSS4_ALGORITHM} Credential=${accessKeyId}/${credentialScope(day, region)},` +
-		(additional.length ? `AdditionalHeaders=${additional.join(';')},` : '') +
-		`Signature=${signature}`;
+	headers.Authorization = `${OSS4_ALGORITHM} Credential=${accessKeyId}/${credentialScope(day, region)},${additional && `AdditionalHeaders=${additional},`}Signature=${signature}`;
 	return headers;
 }

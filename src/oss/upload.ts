@@ -3,13 +3,14 @@
 files; multipart above the threshold, several parts at a time, resumable after a reload, each part CRC-checked.
 @module
 */
-import {OssError, isOssError} from '../errors/oss-error.js';
+import {OssError} from '../errors/oss-error.js';
 import type {OssCredentialParams} from '../client/types.js';
-import {checkpointPrefix, findCheckpointKey, fingerprint, isCheckpoint, type Checkpoint, type DonePart} from './checkpoint.js';
+import {checkpointPrefix, findCheckpointKey, fingerprint, isCheckpoint, type Checkpoint} from './checkpoint.js';
 import {crc64, crc64Combine, crc64ToString} from './crc64.js';
 import {objectUrl} from './endpoint.js';
+import type {OssExchange} from './http.js';
 import {assertKeyInDir, defaultObjectKey} from './key.js';
-import {createOssRequester, type OssRequester, type UploadClient} from './request.js';
+import {createOssRequester, type UploadClient} from './request.js';
 import {completeMultipartXml, xmlBlocks, xmlValue} from './xml.js';
 
 /** Progress of an upload; `loaded` only grows and ends at `total`. */
@@ -55,14 +56,23 @@ export type UploadResult = {
 	partsSent: number;
 };
 
-const MIN_PART = 100 * 1024;
-const MAX_PARTS = 10_000;
+const MIN_PART = 102_400;
+const CRC_HEADER = 'x-oss-hash-crc64ecma';
 
-/** Thrown inside the multipart loop when OSS lost the upload (`NoSuchUpload`): start over. */
-class Restart extends Error {}
+const ossError = (code: string, message: string, status = 0) => new OssError({code, message, status});
+// OSS lost the multipart upload (aborted, expired): start over. Only OSS answers carry this code.
+const isLost = (error: unknown) => (error as OssError | undefined)?.code === 'NoSuchUpload';
+const crcOf = (bytes: Uint8Array) => crc64ToString(crc64(bytes));
+const read = async (blob: Blob, start?: number, end?: number) => new Uint8Array(await blob.slice(start, end).arrayBuffer());
 
-function crcMismatch(what: string, expected: string, actual: string | undefined) {
-	return new OssError({code: 'InvalidDigest', message: `CRC-64 of ${what} is ${actual}, expected ${expected}: the data changed on the way`, status: 0});
+/** The error when OSS reports a CRC-64 other than `crc` for `what`. */
+function badCrc(exchange: OssExchange, crc: string, what: string): OssError | undefined {
+	const reported = exchange.header(CRC_HEADER);
+	return reported !== undefined && reported !== crc ? ossError('InvalidDigest', `CRC-64 of ${what} is ${reported}, expected ${crc}`) : undefined;
+}
+
+function fail(field: string, why: string): never {
+	throw new TypeError(`\`${field}\` must ${why}`);
 }
 
 /**
@@ -80,231 +90,186 @@ console.log(result.url);
 ```
 */
 export async function upload(client: UploadClient, blob: Blob, options: UploadOptions = {}): Promise<UploadResult> {
-	if (!client || typeof client.getOssCredentials !== 'function') throw new TypeError('`client` must be a topsec client (createClient)');
-	if (!(blob instanceof Blob)) throw new TypeError('`blob` must be a Blob or File');
-	const {multipartThreshold = 8 * 1024 * 1024, concurrency = 4, retries = 5, signal, keepOnAbort = false, resume = true} = options;
-	if (options.partSize !== undefined && !(Number.isInteger(options.partSize) && options.partSize >= MIN_PART)) throw new TypeError('`partSize` must be an integer of at least 102400 (100 KiB)');
-	if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 32)) throw new TypeError('`concurrency` must be an integer from 1 to 32');
-	if (!(Number.isInteger(retries) && retries >= 0)) throw new TypeError('`retries` must be a non-negative integer');
-	if (!(multipartThreshold >= 0)) throw new TypeError('`multipartThreshold` must be a non-negative number');
+	if (typeof client?.getOssCredentials !== 'function') fail('client', 'be a topsec client');
+	if (!(blob instanceof Blob)) fail('blob', 'be a Blob or File');
+	const {multipartThreshold = 8 * 1024 * 1024, concurrency = 4, retries = 5, signal, keepOnAbort, resume = true, partSize: wantedPartSize} = options;
+	const isInteger = Number.isInteger;
+	if (wantedPartSize !== undefined && !(isInteger(wantedPartSize) && wantedPartSize >= MIN_PART)) fail('partSize', 'be an integer ≥ 102400');
+	if (!(isInteger(concurrency) && concurrency > 0 && concurrency < 33)) fail('concurrency', 'be an integer from 1 to 32');
+	if (!(isInteger(retries) && retries >= 0)) fail('retries', 'be an integer ≥ 0');
+	if (!(multipartThreshold >= 0)) fail('multipartThreshold', 'be a number ≥ 0');
 	signal?.throwIfAborted();
 
-	const requester = createOssRequester(client, options.credentials, retries);
-	const credentials = await requester.credentials();
+	const {credentials, request} = createOssRequester(client, options.credentials, retries);
+	const current = await credentials();
 	const total = blob.size;
 	const contentType = options.contentType ?? (blob.type || 'application/octet-stream');
 	const multipart = total > multipartThreshold;
-	const print = multipart && resume ? await fingerprint(blob) : undefined;
-	const key = options.key ?? (print && (await findCheckpointKey(client, print))) ?? defaultObjectKey(credentials.dir, (blob as Partial<File>).name ?? 'blob', client.now());
-	assertKeyInDir(key, credentials.dir); // Refused before anything is sent.
+	const print = multipart ? await fingerprint(blob) : '';
+	const key =
+		options.key ?? (multipart && resume ? await findCheckpointKey(client, print) : undefined) ?? defaultObjectKey(current.dir, (blob as Partial<File>).name ?? 'blob', client.now());
+	assertKeyInDir(key, current.dir); // Refused before anything is sent.
 
 	let reported = -1;
 	const progress = (loaded: number) => {
-		const value = Math.min(total, Math.max(reported, loaded));
-		if (value === reported) return;
-		reported = value;
-		options.onProgress?.({loaded: value, total});
+		loaded = Math.min(total, Math.max(reported, loaded));
+		if (loaded > reported) options.onProgress?.({loaded: (reported = loaded), total});
 	};
 	const result = (etag: string, crc: string, partsSent: number): UploadResult => {
 		progress(total);
-		return {bucket: credentials.bucket, key, url: objectUrl(credentials, key), etag, size: total, crc64: crc, partsSent};
+		return {bucket: current.bucket, key, url: objectUrl(current, key), etag, size: total, crc64: crc, partsSent};
 	};
 
 	if (!multipart) {
 		progress(0);
-		const body = new Uint8Array(await blob.arrayBuffer());
-		const crc = crc64ToString(crc64(body));
-		const response = await requester.request({method: 'PUT', key, headers: {'content-type': contentType}, body, onUploadProgress: progress}, signal);
-		const reportedCrc = response.header('x-oss-hash-crc64ecma');
-		if (reportedCrc !== undefined && reportedCrc !== crc) throw crcMismatch(key, crc, reportedCrc);
-		return result(response.header('etag') ?? '', crc, 0);
+		const body = await read(blob);
+		const crc = crcOf(body);
+		const exchange = await request({method: 'PUT', key, headers: {'content-type': contentType}, body, onUploadProgress: progress}, signal);
+		const error = badCrc(exchange, crc, key);
+		if (error) throw error;
+		return result(exchange.header('etag') ?? '', crc, 0);
 	}
 
-	const partSize = Math.max(options.partSize ?? 4 * 1024 * 1024, MIN_PART, Math.ceil(total / MAX_PARTS));
-	const storageKey = `${checkpointPrefix(client, print ?? (await fingerprint(blob)))}${key}`;
-	const job: MultipartJob = {client, requester, blob, key, total, contentType, concurrency, storageKey, signal, progress, resume};
+	const partSize = Math.max(wantedPartSize ?? 4 * 1024 * 1024, MIN_PART, Math.ceil(total / 10_000));
+	// Checkpoint storage is best effort: a full disk must not fail the upload.
+	const storageKey = checkpointPrefix(client, print) + key;
+	const stored = () => client.storage.get(storageKey).catch(() => undefined);
+	const save = (checkpoint?: Checkpoint) => (checkpoint ? client.storage.set(storageKey, checkpoint) : client.storage.del(storageKey)).catch(() => {});
+
+	/**
+	The checkpoint to continue from: stored, same shape, and confirmed by ListParts. OSS is the authority: a part it
+	holds with the expected size counts as done even when the page went away before recording it (its CRC is computed
+	from the file then; the whole object's CRC-64 is checked at the end either way).
+	*/
+	const resumeFrom = async (): Promise<Checkpoint | undefined> => {
+		const saved = await stored();
+		if (!isCheckpoint(saved, total, key) || saved.partSize < partSize / 2) return;
+		const parts: Checkpoint['parts'] = {};
+		const count = Math.ceil(total / saved.partSize);
+		try {
+			// Every page of ListParts.
+			for (let marker = '0'; ; ) {
+				const {text} = await request({method: 'GET', key, query: {uploadId: saved.uploadId, 'max-parts': '1000', 'part-number-marker': marker}}, signal);
+				for (const block of xmlBlocks(text, 'Part')) {
+					const number = Number(xmlValue(block, 'PartNumber'));
+					const etag = xmlValue(block, 'ETag') ?? '';
+					const start = (number - 1) * saved.partSize;
+					const size = Math.min(saved.partSize, total - start);
+					if (!(number >= 1 && number <= count) || Number(xmlValue(block, 'Size')) !== size) continue;
+					const known = saved.parts[number];
+					parts[number] = {etag, size, crc: known?.etag === etag && /^\d+$/.test(known.crc) ? known.crc : crcOf(await read(blob, start, start + size))};
+				}
+				const next = xmlValue(text, 'NextPartNumberMarker');
+				if (xmlValue(text, 'IsTruncated') !== 'true' || !next || next === marker) return {...saved, parts};
+				marker = next;
+			}
+		} catch (error) {
+			if (!isLost(error)) throw error;
+		}
+	};
+
+	const runMultipart = async (): Promise<UploadResult> => {
+		let checkpoint = resume ? await resumeFrom() : undefined;
+		if (!checkpoint) {
+			await save();
+			const {text} = await request({method: 'POST', key, query: {uploads: null}, headers: {'content-type': contentType}}, signal);
+			const uploadId = xmlValue(text, 'UploadId');
+			if (!uploadId) throw ossError('InvalidResponse', 'no UploadId', 200);
+			checkpoint = {v: 1, uploadId, bucket: current.bucket, key, size: total, partSize, contentType, parts: {}, createdAt: Date.now()};
+			await save(checkpoint);
+		}
+		const {uploadId, parts: done} = checkpoint;
+		const size = checkpoint.partSize;
+		const count = Math.ceil(total / size);
+		let doneBytes = Object.values(done).reduce((sum, part) => sum + part.size, 0);
+		let sending = 0; // Bytes of parts in flight.
+		progress(doneBytes);
+
+		const queue: number[] = [];
+		for (let number = 1; number <= count; number++) if (!done[number]) queue.push(number);
+		const partsSent = queue.length;
+		// One worker failing for good stops the others; the caller's abort stops all.
+		const stop = new AbortController();
+		const stopSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+		let saving = Promise.resolve();
+
+		const worker = async () => {
+			for (let number; (number = queue.shift()); ) {
+				const start = (number - 1) * size;
+				// Only this part is read into memory: at most `concurrency` parts at once, whatever the file's size.
+				const bytes = await read(blob, start, start + size);
+				const crc = crcOf(bytes);
+				let sent = 0;
+				for (let attempt = 0; ; attempt++) {
+					const exchange = await request(
+						{method: 'PUT', key, query: {partNumber: String(number), uploadId}, body: bytes, onUploadProgress: (now) => progress(doneBytes + (sending += now - sent, sent = now, sending))},
+						stopSignal,
+					);
+					sending -= sent;
+					sent = 0;
+					const error = badCrc(exchange, crc, `part ${number}`);
+					if (error && attempt < 2) continue;
+					if (error) throw error;
+					const etag = exchange.header('etag');
+					if (!etag) throw ossError('ETagNotExposed', 'the bucket CORS rule must expose ETag', exchange.status);
+					done[number] = {etag, size: bytes.length, crc};
+					doneBytes += bytes.length;
+					progress(doneBytes + sending);
+					// Checkpoint writes are chained so they land in order.
+					saving = saving.then(() => save(checkpoint));
+					break;
+				}
+			}
+		};
+		try {
+			await Promise.all(Array.from({length: Math.min(concurrency, queue.length)}, () => worker().catch((error: unknown) => {
+				stop.abort(error);
+				throw error;
+			})));
+		} catch (error) {
+			// Prefer the first real cause (the reason `stop` got) over the aborts it triggered in sibling workers.
+			throw signal?.aborted ? error : stop.signal.reason;
+		} finally {
+			await saving;
+		}
+
+		// Every part now has a CRC; combine them in order for the whole object (0 combined with A gives A).
+		let crc = 0n;
+		const parts = [];
+		for (let partNumber = 1; partNumber <= count; partNumber++) {
+			const part = done[partNumber]!;
+			crc = crc64Combine(crc, BigInt(part.crc), part.size);
+			parts.push({partNumber, etag: part.etag});
+		}
+		const expected = crc64ToString(crc);
+		let exchange;
+		try {
+			exchange = await request({method: 'POST', key, query: {uploadId}, headers: {'content-type': 'application/xml'}, body: completeMultipartXml(parts)}, signal);
+		} catch (error) {
+			if (!isLost(error)) throw error;
+			// A retried Complete whose first attempt went through finds the upload gone: the object may be there already.
+			exchange = await request({method: 'HEAD', key}, signal).catch(() => undefined);
+			if (exchange?.header(CRC_HEADER) !== expected) throw error;
+		}
+		await save();
+		const error = badCrc(exchange, expected, key);
+		if (error) throw error;
+		return result(xmlValue(exchange.text, 'ETag') ?? exchange.header('etag') ?? '', expected, partsSent);
+	};
+
 	for (let restarts = 0; ; restarts++) {
 		try {
-			const {etag, crc, partsSent} = await runMultipart(job, partSize);
-			return result(etag, crc, partsSent);
+			return await runMultipart();
 		} catch (error) {
-			if (error instanceof Restart && restarts < 2) continue;
-			if (signal?.aborted && !keepOnAbort) await abandon(job);
-			throw error instanceof Restart ? error.cause : error;
-		}
-	}
-}
-
-type MultipartJob = {
-	client: UploadClient;
-	requester: OssRequester;
-	blob: Blob;
-	key: string;
-	total: number;
-	contentType: string;
-	concurrency: number;
-	storageKey: string;
-	signal: AbortSignal | undefined;
-	progress: (loaded: number) => void;
-	resume: boolean;
-};
-
-const storeCheckpoint = (job: MultipartJob, checkpoint: Checkpoint) => job.client.storage.set(job.storageKey, checkpoint).catch(() => {}); // A full disk must not fail the upload.
-const dropCheckpoint = (job: MultipartJob) => job.client.storage.del(job.storageKey).catch(() => {});
-
-/** Abort the multipart upload on OSS (best effort, without the caller's aborted signal) and forget the checkpoint. */
-async function abandon(job: MultipartJob) {
-	const checkpoint = await job.client.storage.get(job.storageKey).catch(() => undefined);
-	await dropCheckpoint(job);
-	if (isCheckpoint(checkpoint, {size: job.total, key: job.key})) {
-		await job.requester.request({method: 'DELETE', key: job.key, query: {uploadId: checkpoint.uploadId}}).catch(() => {});
-	}
-}
-
-/** Parts OSS already holds for `uploadId` (all pages of ListParts). */
-async function listParts(job: MultipartJob, uploadId: string): Promise<Map<number, {etag: string; size: number}>> {
-	const parts = new Map<number, {etag: string; size: number}>();
-	for (let marker = '0'; ; ) {
-		const {text} = await job.requester.request({method: 'GET', key: job.key, query: {uploadId, 'max-parts': '1000', 'part-number-marker': marker}}, job.signal);
-		for (const block of xmlBlocks(text, 'Part')) {
-			parts.set(Number(xmlValue(block, 'PartNumber')), {etag: xmlValue(block, 'ETag') ?? '', size: Number(xmlValue(block, 'Size'))});
-		}
-		const next = xmlValue(text, 'NextPartNumberMarker');
-		if (xmlValue(text, 'IsTruncated') !== 'true' || !next || next === marker) return parts;
-		marker = next;
-	}
-}
-
-/**
-The checkpoint to continue from: stored, same shape, and confirmed by ListParts. OSS is the authority: a part it
-holds with the expected size counts as done even when the page went away before recording it (its CRC is computed
-from the file then; the whole object's CRC-64 is checked at the end either way).
-*/
-async function resumeFrom(job: MultipartJob, partSize: number): Promise<Checkpoint | undefined> {
-	if (!job.resume) return undefined;
-	const stored = await job.client.storage.get(job.storageKey).catch(() => undefined);
-	if (!isCheckpoint(stored, {size: job.total, key: job.key}) || stored.partSize < partSize / 2) return undefined;
-	let onServer: Map<number, {etag: string; size: number}>;
-	try {
-		onServer = await listParts(job, stored.uploadId);
-	} catch (error) {
-		if (isOssError(error) && error.code === 'NoSuchUpload') return undefined;
-		throw error;
-	}
-	const parts: Record<number, DonePart> = {};
-	const count = Math.ceil(job.total / stored.partSize);
-	for (const [number, server] of onServer) {
-		if (!(number >= 1 && number <= count)) continue;
-		const start = (number - 1) * stored.partSize;
-		const size = Math.min(stored.partSize, job.total - start);
-		if (server.size !== size) continue;
-		const known = stored.parts[number];
-		const crc = known && known.etag === server.etag && /^\d+$/.test(String(known.crc)) ? known.crc : crc64ToString(crc64(new Uint8Array(await job.blob.slice(start, start + size).arrayBuffer())));
-		parts[number] = {etag: server.etag, size, crc};
-	}
-	return {...stored, parts};
-}
-
-async function runMultipart(job: MultipartJob, wantedPartSize: number): Promise<{etag: string; crc: string; partsSent: number}> {
-	const {requester, blob, key, total, signal} = job;
-	let checkpoint = await resumeFrom(job, wantedPartSize);
-	if (!checkpoint) {
-		await dropCheckpoint(job);
-		const {text} = await requester.request({method: 'POST', key, query: {uploads: null}, headers: {'content-type': job.contentType}}, signal);
-		const uploadId = xmlValue(text, 'UploadId');
-		if (!uploadId) throw new OssError({code: 'InvalidResponse', message: 'InitiateMultipartUpload answered without an UploadId', status: 200});
-		const credentials = await requester.credentials();
-		checkpoint = {v: 1, uploadId, bucket: credentials.bucket, key, size: total, partSize: wantedPartSize, contentType: job.contentType, parts: {}, createdAt: Date.now()};
-		await storeCheckpoint(job, checkpoint);
-	}
-	const {uploadId, partSize} = checkpoint;
-	const count = Math.max(1, Math.ceil(total / partSize));
-	const done = checkpoint.parts;
-	const inFlight = new Map<number, number>();
-	let doneBytes = Object.values(done).reduce((sum, part) => sum + part.size, 0);
-	const report = () => {
-		let sending = 0;
-		for (const sent of inFlight.values()) sending += sent;
-		job.progress(doneBytes + sending);
-	};
-	report();
-
-	const queue: number[] = [];
-	for (let number = 1; number <= count; number++) if (!done[number]) queue.push(number);
-	const partsSent = queue.length;
-	// One worker failing for good stops the others; the caller's abort stops all.
-	const stop = new AbortController();
-	const stopSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-	let saving = Promise.resolve();
-
-	const sendPart = async (number: number) => {
-		const start = (number - 1) * partSize;
-		// Only this part is read into memory: at most `concurrency` parts at once, whatever the file's size.
-		const bytes = new Uint8Array(await blob.slice(start, Math.min(start + partSize, total)).arrayBuffer());
-		const crc = crc64ToString(crc64(bytes));
-		for (let attempt = 0; ; attempt++) {
-			let exchange;
-			try {
-				exchange = await requester.request(
-					{method: 'PUT', key, query: {partNumber: String(number), uploadId}, body: bytes, onUploadProgress: (sent) => (inFlight.set(number, sent), report())},
-					stopSignal,
-				);
-			} catch (error) {
-				if (isOssError(error) && error.code === 'NoSuchUpload') throw new Restart('upload lost', {cause: error});
-				throw error;
+			// Every NoSuchUpload that gets here means OSS lost the upload (ListParts handles its own): start over.
+			if (isLost(error) && restarts < 2) continue;
+			if (signal?.aborted && !keepOnAbort) {
+				// Abort the multipart upload on OSS (best effort, without the caller's aborted signal) and forget the checkpoint.
+				const checkpoint = await stored();
+				await save();
+				if (isCheckpoint(checkpoint, total, key)) await request({method: 'DELETE', key, query: {uploadId: checkpoint.uploadId}}).catch(() => {});
 			}
-			inFlight.delete(number);
-			const reportedCrc = exchange.header('x-oss-hash-crc64ecma');
-			if (reportedCrc !== undefined && reportedCrc !== crc) {
-				if (attempt < 2) continue;
-				throw crcMismatch(`part ${number}`, crc, reportedCrc);
-			}
-			const etag = exchange.header('etag');
-			if (!etag) throw new OssError({code: 'ETagNotExposed', message: 'OSS answered without a readable ETag: the bucket CORS rule must expose the ETag header', status: exchange.status});
-			done[number] = {etag, size: bytes.length, crc};
-			doneBytes += bytes.length;
-			report();
-			// Checkpoint writes are chained so they land in order.
-			saving = saving.then(() => storeCheckpoint(job, checkpoint!));
-			return;
-		}
-	};
-
-	const worker = async () => {
-		for (let number = queue.shift(); number !== undefined; number = queue.shift()) await sendPart(number);
-	};
-	try {
-		await Promise.all(Array.from({length: Math.min(job.concurrency, queue.length)}, () => worker().catch((error: unknown) => {
-			stop.abort(error);
 			throw error;
-		})));
-	} catch (error) {
-		// Prefer the first real cause over the aborts it triggered in sibling workers.
-		throw stop.signal.aborted && !signal?.aborted ? stop.signal.reason : error;
-	} finally {
-		await saving;
+		}
 	}
-
-	// Every part now has a CRC; combine them in order for the whole object.
-	let crc = 0n;
-	for (let number = 1; number <= count; number++) {
-		const part = done[number]!;
-		crc = number === 1 ? BigInt(part.crc) : crc64Combine(crc, BigInt(part.crc), part.size);
-	}
-	const parts = Object.entries(done).map(([number, part]) => ({partNumber: Number(number), etag: part.etag}));
-	let exchange;
-	try {
-		exchange = await requester.request({method: 'POST', key, query: {uploadId}, headers: {'content-type': 'application/xml'}, body: completeMultipartXml(parts)}, signal);
-	} catch (error) {
-		if (!(isOssError(error) && error.code === 'NoSuchUpload')) throw error;
-		// A retried Complete whose first attempt went through finds the upload gone: the object may be there already.
-		const head = await requester.request({method: 'HEAD', key}, signal).catch(() => undefined);
-		if (!head || head.header('x-oss-hash-crc64ecma') !== crc64ToString(crc)) throw new Restart('upload lost', {cause: error});
-		exchange = {...head, text: ''};
-	}
-	await dropCheckpoint(job);
-	const expected = crc64ToString(crc);
-	const reportedCrc = exchange.header('x-oss-hash-crc64ecma');
-	if (reportedCrc !== undefined && reportedCrc !== expected) throw crcMismatch(key, expected, reportedCrc);
-	return {etag: xmlValue(exchange.text, 'ETag') ?? exchange.header('etag') ?? '', crc: expected, partsSent};
 }

@@ -10,12 +10,9 @@ const ENTITIES: Record<string, string> = {lt: '<', gt: '>', amp: '&', quot: '"',
 
 /** Text content with CDATA unwrapped and entities (named and numeric) decoded. */
 const decode = (text: string): string =>
-	text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[\da-f]+|#\d+|[a-z]+);/gi, (match, cdata?: string, entity?: string) =>
-		cdata !== undefined
-			? cdata
-			: entity![0] === '#'
-				? String.fromCodePoint(entity![1] === 'x' || entity![1] === 'X' ? parseInt(entity!.slice(2), 16) : +entity!.slice(1))
-				: (ENTITIES[entity!] ?? match),
+	text.replace(/<!\[CDATA\[([\s\S]*?)]]>|&(#x[\da-f]+|#\d+|[a-z]+);/gi, (match, cdata?: string, entity?: string) =>
+		// `Number` reads `0x…` as hex and `0…` as decimal.
+		cdata ?? (entity![0] === '#' ? String.fromCodePoint(+('0' + entity!.slice(1))) : (ENTITIES[entity!] ?? match)),
 	);
 
 /**
@@ -27,12 +24,8 @@ xmlBlocks('<ListPartsResult><Part><PartNumber>1</PartNumber></Part><Part>…</Pa
 // ['<PartNumber>1</PartNumber>', '…']
 ```
 */
-export function xmlBlocks(xml: string, tag: string): string[] {
-	const blocks: string[] = [];
-	const pattern = new RegExp(`<${tag}(?:\\s[^>]*?)?(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'g');
-	for (const match of String(xml ?? '').matchAll(pattern)) blocks.push(match[1] ?? '');
-	return blocks;
-}
+export const xmlBlocks = (xml: string, tag: string): string[] =>
+	Array.from(String(xml ?? '').matchAll(new RegExp(`<${tag}(?:\\s[^>]*?)?(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'g')), (match) => match[1] ?? '');
 
 /**
 The decoded text of every `<tag>` element, in document order.
@@ -60,8 +53,7 @@ export const xmlValue = (xml: string, tag: string): string | undefined => xmlVal
 xmlEscape('"a"&<b>') // '&quot;a&quot;&amp;&lt;b&gt;'
 ```
 */
-export const xmlEscape = (text: string): string =>
-	String(text).replace(/[&<>"']/g, (c) => `&${({'&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos'} as Record<string, string>)[c]};`);
+export const xmlEscape = (text: string): string => String(text).replace(/[&<>"']/g, (c) => `&${Object.keys(ENTITIES).find((name) => ENTITIES[name] === c)};`);
 
 /**
 An {@link OssError} from an OSS error answer (`<Error><Code/><Message/><RequestId/><EC/>…`) and its HTTP status.
@@ -92,7 +84,7 @@ const offsetMs = (readServerTime(body) ?? Date.now()) - Date.now();
 */
 export function readServerTime(xml: string): number | undefined {
 	const time = Date.parse(xmlValue(xml, 'ServerTime') ?? '');
-	return Number.isNaN(time) ? undefined : time;
+	return isNaN(time) ? undefined : time;
 }
 
 /**
@@ -104,10 +96,8 @@ completeMultipartXml([{partNumber: 1, etag: '"3858F6…"'}])
 // '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;3858F6…&quot;</ETag></Part></CompleteMultipartUpload>'
 ```
 */
-export function completeMultipartXml(parts: ReadonlyArray<{partNumber: number; etag: string}>): string {
-	let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>';
-	for (const part of [...parts].sort((a, b) => a.partNumber - b.partNumber)) {
-		xml += `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${xmlEscape(part.etag)}</ETag></Part>`;
-	}
-	return xml + '</CompleteMultipartUpload>';
-}
+export const completeMultipartXml = (parts: ReadonlyArray<{partNumber: number; etag: string}>): string =>
+	`<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>${[...parts]
+		.sort((a, b) => a.partNumber - b.partNumber)
+		.map((part) => `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${xmlEscape(part.etag)}</ETag></Part>`)
+		.join('')}</CompleteMultipartUpload>`;

@@ -128,7 +128,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		}
 		const context: AuthorizeContext = {request, method: call.method, params, grant: claims};
 
-		if (limiter) enforce(await limiter.hitIdentity(await identityOf(params, claims)), 'for this identity');
+		if (limiter && config.rateLimits!.perIdentity) enforce(await limiter.hitIdentity(await identityOf(params, claims)), 'for this identity');
 		const wait = config.rateLimit ? await config.rateLimit(context) : undefined;
 		if (typeof wait === 'number' && Number.isFinite(wait)) {
 			const seconds = Math.max(0, Math.ceil(wait));

@@ -6,6 +6,7 @@ importing `topsec/proxy` on an edge runtime never loads it.
 */
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
+import type {Duplex} from 'node:stream';
 import {assertOrigin} from './cors.js';
 import type {ProxyRequestInfo} from './rate-limit.js';
 import {BASE_HEADERS, newRequestId} from './respond.js';
@@ -158,6 +159,24 @@ export function createNodeHandler(handler: FetchHandler, options: NodeHandlerOpt
 	};
 }
 
+const CLIENT_ERRORS: Readonly<Record<string, [number, string]>> = {
+	HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+	ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
+/**
+Answers a request node:http could not even parse (unknown HTTP method, Content-Length with Transfer-Encoding, bad
+chunks, oversized headers, a slow client) in the proxy's own error shape instead of Node's bare 400, then closes.
+*/
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+	const current = (socket as {_httpMessage?: {headersSent?: boolean}})._httpMessage;
+	if (error.code === 'ECONNRESET' || !socket.writable || current?.headersSent) return void socket.destroy();
+	const [status, reason] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+	const body = JSON.stringify({error_response: {code: status, msg: reason, sub_code: 'topsec.bad-request', sub_msg: 'malformed HTTP request', request_id: newRequestId()}, topsec: {serverTime: Date.now()}});
+	const headers = Object.entries({...BASE_HEADERS, 'content-length': String(Buffer.byteLength(body)), connection: 'close'}).map(([name, value]) => `${name}: ${value}\r\n`);
+	socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers.join('')}\r\n${body}`);
+}
+
 /** Options of {@link serveProxy}. */
 export type ServeProxyOptions = NodeHandlerOptions & {
 	/**
@@ -197,6 +216,7 @@ export async function serveProxy(handler: FetchHandler, options: ServeProxyOptio
 	const server = createServer((req, res) => listener(req, res));
 	// Slow-loris guard: a whole request (headers and the small JSON body) must arrive within 30 s.
 	server.requestTimeout = 30_000;
+	server.on('clientError', answerClientError);
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(port, host, () => {

@@ -23,8 +23,8 @@ export type RateLimitCount = {
 
 /**
 Where the counters live. `hit` counts one call against `key` in a fixed window of `windowMs` that starts with the
-key's first call, and must be atomic: two instances counting at once must both be counted. Keys are at most
-about 60 characters and never hold a secret.
+key's first call, and must be atomic: two instances counting at once must both be counted. Keys are short (the
+prefix, `ip:` or `id:`, and an address or an identity digest) and never hold a secret.
 @example
 ```
 const store: RateLimitStore = createRedisRateLimitStore(new Redis(process.env.TOPSEC_REDIS_URL));

@@ -28,7 +28,7 @@ export function createIdbStorage(options: IdbStorageOptions = {}): StorageAdapte
 	let ready: Promise<StorageAdapter> | undefined;
 	const resolve = () =>
 		(ready ??= new Promise<StorageAdapter>((done, fail) => {
-			setTimeout(() => fail(new Error(`blocked for ${probeTimeoutMs} ms`)), probeTimeoutMs);
+			setTimeout(() => fail(new Error('timed out')), probeTimeoutMs); // A blocked upgrade never answers.
 			const store = createStore(dbName, storeName);
 			// Write and read back: some WebViews open a database and then fail every transaction.
 			set('probe', 1, store)
@@ -46,7 +46,7 @@ export function createIdbStorage(options: IdbStorageOptions = {}): StorageAdapte
 				.catch(fail);
 		}).catch((cause: unknown) => {
 			adapter.kind = 'memory';
-			onFallback(`IndexedDB is unavailable (${(cause as Error)?.message ?? cause}); using memory for this page.`, cause);
+			onFallback(`IndexedDB is unavailable (${cause}); using memory for this page.`, cause);
 			return createMemoryStorage();
 		}));
 	// Every call waits for the probe, then goes to IndexedDB or, when it failed, to memory.

@@ -44,7 +44,10 @@ DESIGN.md §5: retry network-like failures (`isp.*`, codes 7/8/10, 15 remote ser
 session errors (26/27, token sub codes), everything else (25 signature, 21/22, 28/29, 40/41/43, `isv.*`) is fatal.
 */
 export function topErrorAction(code: number, subCode = ''): TopErrorAction {
-	if (subCode.startsWith('isv.')) return 'fatal';
-	if (code === 26 || code === 27 || (/(^|\.)(session|token)[-.]/.test(subCode) && !subCode.startsWith('isp.'))) return 'reauth';
-	return [7, 8, 10, 15].includes(code) || subCode.startsWith('isp.') ? 'retry' : 'fatal';
+	if (isReauthError(code, subCode)) return 'reauth';
+	return !subCode.startsWith('isv.') && ([7, 8, 10, 15].includes(code) || subCode.startsWith('isp.')) ? 'retry' : 'fatal';
 }
+
+/** Whether a TOP error means "the session or token is no good: authenticate again" (26/27, session/token sub codes). */
+export const isReauthError = (code: number, subCode = ''): boolean =>
+	!subCode.startsWith('isv.') && (code === 26 || code === 27 || (/(^|\.)(session|token)[-.]/.test(subCode) && !subCode.startsWith('isp.')));
