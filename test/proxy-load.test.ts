@@ -136,7 +136,8 @@ async function run(amount: number, tally: Tally) {
 		url,
 		connections: CONNECTIONS,
 		amount,
-		timeout: 20,
+		// Generous: on a starved 2-core machine answers can take seconds; a hung proxy still shows up as a timeout.
+		timeout: 60,
 		requests: [
 			{method: 'POST', headers, setupRequest: (request: Record<string, unknown>) => ({...request, body: JSON.stringify({method: SEC, params: {open_id: `load-user-${identity++ % 500}`}})}), onResponse: check('sectoken')},
 			{method: 'POST', headers, body: JSON.stringify({method: OSS, params: {merchant_code: 'm1', scenes_code: 1}, grant}), onResponse: check('gettoken')},
