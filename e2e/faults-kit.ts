@@ -6,7 +6,10 @@
 import {createHash} from 'node:crypto';
 import {appendFileSync, mkdirSync} from 'node:fs';
 import type {Page} from '@playwright/test';
-import {test as base, expect, startServers, type Servers} from './servers.ts';
+import {makeBytes} from './pages/upload-helpers.js';
+import {test as base, expect, settle, startServers, type Servers} from './servers.ts';
+
+export {settle};
 
 declare global {
 	interface Window {
@@ -56,20 +59,8 @@ export async function openHarness(page: Page, servers: Servers) {
 	await page.waitForFunction(() => window.topsecReady === true);
 }
 
-/** The source bytes of `makeFile(size, seed)` in e2e/pages/upload-helpers.js, rebuilt here to count lost bytes. */
-export function sourceBytes(size: number, seed: number): Buffer {
-	const bytes = Buffer.alloc(size);
-	const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(size / 4));
-	let x = seed >>> 0 || 1;
-	for (let i = 0; i < words.length; i++) {
-		x ^= x << 13;
-		x ^= x >>> 17;
-		x ^= x << 5;
-		words[i] = x >>> 0;
-	}
-	for (let i = words.length * 4; i < size; i++) bytes[i] = i & 0xff;
-	return bytes;
-}
+/** The source bytes of `makeFile(size, seed)` in e2e/pages/upload-helpers.js (the same generator), to count lost bytes. */
+export const sourceBytes = (size: number, seed: number): Buffer => Buffer.from(makeBytes(size, seed).buffer);
 
 export type UploadSpec = {size: number; seed: number; identity: string; partSize?: number; concurrency?: number; multipartThreshold?: number; retries?: number};
 export type UploadOutcome = {result: {bucket: string; key: string; size: number; partsSent: number}; sourceSha256: string};
@@ -133,16 +124,6 @@ export async function uploadInPage(page: Page, servers: Servers, spec: UploadSpe
 	return finishUpload(page, spec);
 }
 
-/** Lets in-flight requests that were cut off finish on the emulator before its log is read. */
-export async function settle(servers: Servers) {
-	let last = '';
-	for (let stable = 0; stable < 3; ) {
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		const now = JSON.stringify(servers.emulators.oss.log.map((e) => e.status));
-		stable = now === last ? stable + 1 : 0;
-		last = now;
-	}
-}
 
 /** Bytes of `stored` that differ from `source`, plus bytes missing or extra. */
 function lostBytes(source: Buffer, stored: Buffer | undefined): number {

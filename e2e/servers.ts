@@ -153,3 +153,14 @@ export const test = base.extend<{servers: Servers}, {workerServers: Servers & {c
 });
 
 export {expect} from '@playwright/test';
+
+/** Lets in-flight requests that were cut off finish on the emulator before its log is read. */
+export async function settle(servers: Servers) {
+	let last = '';
+	for (let stable = 0; stable < 3; ) {
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const now = JSON.stringify(servers.emulators.oss.log.map((e) => e.status));
+		stable = now === last ? stable + 1 : 0;
+		last = now;
+	}
+}

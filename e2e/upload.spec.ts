@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {test, expect, type Servers} from './servers.ts';
+import {test, expect, settle, type Servers} from './servers.ts';
 import type {Page} from '@playwright/test';
 
 declare global {
@@ -47,15 +47,6 @@ function expectMonotonic(progress: Array<{loaded: number; total: number}>, total
 	expect(progress.every((p) => p.total === total && p.loaded <= total)).toBe(true);
 }
 
-async function settle(servers: Servers) {
-	let last = '';
-	for (let stable = 0; stable < 3; ) {
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		const now = JSON.stringify(servers.emulators.oss.log.map((e) => e.status));
-		stable = now === last ? stable + 1 : 0;
-		last = now;
-	}
-}
 
 const partRequests = (servers: Servers, uploadId?: string) =>
 	servers.emulators.oss.log.filter((entry) => entry.method === 'PUT' && entry.query['partNumber'] && (!uploadId || entry.query['uploadId'] === uploadId));
@@ -174,7 +165,12 @@ test('a real <form> POST with createPostPolicy fields lands in the emulator (V4 
 				.join('')}<input type="file" name="file"><button>Upload</button></form>`,
 		);
 		await page.setInputFiles('input[type=file]', {name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from(`hello from a form (${version})`)});
-		const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(url)), page.click('button')]);
+		const [response] = await Promise.all([
+			page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(url)),
+			// The form's navigation must finish before the next page.goto, or Firefox reports the goto as interrupted.
+			page.waitForURL((current) => current.href.startsWith(url)),
+			page.click('button'),
+		]);
 		expect(response.status()).toBe(201);
 		expect(servers.emulators.oss.getObject('topsec-dev', key)?.body.toString()).toBe(`hello from a form (${version})`);
 		await openHarness(page, servers);

@@ -11,6 +11,7 @@ import {randomBytes} from 'node:crypto';
 import {after, before, test} from 'node:test';
 import autocannon from 'autocannon';
 import {startEmulators, type EmulatorServer} from '../src/emulator/index.js';
+import {mulberry32} from '../src/emulator/oss/faults.js';
 
 const STRESS = process.env['TOPSEC_STRESS'] === '1';
 const TOTAL = Number(process.env['TOPSEC_LOAD_REQUESTS'] ?? (STRESS ? 50_000 : 5_000));
@@ -37,21 +38,9 @@ function ask<T>(question: string): Promise<T> {
 	});
 }
 
-/** mulberry32: the fault schedule repeats run after run. */
-function random(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 /** Queues a schedule covering `calls` upstream calls: runs of clean answers (a 0 ms delay) between faults. */
 function injectSchedule(calls: number, seed: number) {
-	const next = random(seed);
+	const next = mulberry32(seed); // the fault schedule repeats run after run
 	const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
 	let covered = 0;
 	let faults = 0;

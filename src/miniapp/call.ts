@@ -41,21 +41,3 @@ export function settle<T>(start: (success: (value: T) => void, fail: (failure: M
 /** Words for a platform failure, for error messages. */
 export const describeFailure = (failure: MiniappFailure): string =>
 	failure.errMsg ?? (failure.errorMessage ? `${failure.errorMessage}${failure.error === undefined ? '' : ` (${failure.error})`}` : 'no details');
-
-/** Full-jitter exponential backoff: a random wait in [0, min(cap, 300 ms · 2^attempt)]. */
-export const backoffMs = (attempt: number, capMs = 4000): number => Math.random() * Math.min(capMs, 300 * 2 ** attempt);
-
-/** Waits `ms`, or rejects when `signal` aborts. */
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-	new Promise((resolve, reject) => {
-		signal?.throwIfAborted();
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(signal!.reason);
-		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});

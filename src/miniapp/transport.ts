@@ -7,7 +7,8 @@ import {readProxyAnswer, type CallResult, type Transport} from '../client/answer
 import {ProxyError} from '../errors/proxy-error.js';
 import {isTopError} from '../errors/top-error.js';
 import {topErrorAction} from '../top/response.js';
-import {backoffMs, describeFailure, settle, sleep} from './call.js';
+import {describeFailure, settle} from './call.js';
+import {backoffMs, sleep} from '../shared/timing.js';
 import type {MiniappRequestApi, MiniappResponse} from './types.js';
 
 /** Options of {@link createMiniappTransport}. */

@@ -9,7 +9,8 @@ import {objectUrl} from '../oss/endpoint.js';
 import {defaultObjectKey} from '../oss/key.js';
 import {createPostPolicy} from '../oss/post-policy.js';
 import {parseOssError, readServerTime} from '../oss/xml.js';
-import {backoffMs, describeFailure, settle, sleep} from './call.js';
+import {describeFailure, settle} from './call.js';
+import {backoffMs, sleep} from '../shared/timing.js';
 import type {MiniappProgress, MiniappUploadApi} from './types.js';
 
 /** Options of {@link uploadFile}. */

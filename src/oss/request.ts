@@ -12,6 +12,7 @@ import {send, type OssExchange} from './http.js';
 import {signOssRequest} from './sign.js';
 import type {OssCredentials} from './types.js';
 import {parseOssError, readServerTime} from './xml.js';
+import {backoffMs, sleep} from '../shared/timing.js';
 
 /** What the uploader needs of a client: credentials, the corrected clock, and storage for checkpoints. */
 export type UploadClient = Pick<TopsecClient, 'getOssCredentials' | 'now' | 'syncClock' | 'storage' | 'namespace'>;
@@ -29,21 +30,6 @@ export type OssCall = {
 
 // Answers that call for fresh credentials.
 const REFRESH_CODES = /^(SecurityTokenExpired|Invalid(AccessKeyId|SecurityToken))$/;
-
-/** Waits `ms`, or rejects when `signal` aborts. */
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-	new Promise((resolve, reject) => {
-		signal?.throwIfAborted();
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(signal!.reason);
-		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});
 
 /** Sends {@link OssCall}s for one upload with the credentials of `params`. */
 export type OssRequester = {
@@ -91,7 +77,7 @@ export function createOssRequester(client: UploadClient, params: OssCredentialPa
 				}
 				if ((!status || status > 499 || status === 429) && attempt < retries) {
 					// Full-jitter exponential backoff: a random wait up to min(8 s, 300 ms · 2^attempt).
-					await sleep(Math.random() * Math.min(8000, 300 * 2 ** attempt++), signal);
+					await sleep(backoffMs(attempt++, 8000), signal);
 					continue;
 				}
 				throw error;
