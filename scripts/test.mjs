@@ -82,7 +82,10 @@ function ensureDependencies() {
 	const stale = !existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs;
 	if (!stale) return;
 	step('installing npm dependencies');
-	if (run('npm', [process.env.CI ? 'ci' : 'install', '--no-audit', '--no-fund']) !== 0) throw new Error('npm install failed');
+	// `npm install`, not `npm ci`: npm writes lock files without the other platforms' optional packages (rollup's
+	// native builds), and `npm ci` then refuses the lock as out of sync (npm/cli#4828). `install` keeps the pinned
+	// versions and fills the gap.
+	if (run('npm', ['install', '--no-audit', '--no-fund']) !== 0) throw new Error('npm install failed');
 }
 
 let failed = false;
