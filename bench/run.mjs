@@ -2,7 +2,7 @@
 // `npm run bench`: every figure is a ratio (or a bound) measured side by side in this one run, printed as a table.
 // Not part of `npm test`; exits 0 even when a goal is missed (the row says MISSED).
 //
-//   npm run bench                      all benchmarks (~6–8 minutes on 2 cores)
+//   npm run bench                      all benchmarks (~3 minutes on an idle 2-core machine, ~6 when loaded)
 //   npm run bench -- --quick           a smoke run: smaller files, fewer rounds, shorter load (~1 minute)
 //   npm run bench -- --only=upload,sectoken    some of: upload, sectoken, proxy, memory
 //   npm run bench -- --json=out.json   also write every raw sample
