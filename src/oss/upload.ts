@@ -63,7 +63,6 @@ const ossError = (code: string, message: string, status = 0) => new OssError({co
 // OSS lost the multipart upload (aborted, expired): start over. Only OSS answers carry this code.
 const isLost = (error: unknown) => (error as OssError | undefined)?.code === 'NoSuchUpload';
 const crcOf = (bytes: Uint8Array) => crc64ToString(crc64(bytes));
-const read = async (blob: Blob, start?: number, end?: number) => new Uint8Array(await blob.slice(start, end).arrayBuffer());
 
 /** A reusable read buffer (its ArrayBuffer moves with every BYOB read, so it is kept as a box). */
 type Scratch = {buffer?: ArrayBuffer | undefined};
@@ -180,7 +179,7 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 					const size = Math.min(saved.partSize, total - start);
 					if (!(number >= 1 && number <= count) || Number(xmlValue(block, 'Size')) !== size) continue;
 					const known = saved.parts[number];
-					parts[number] = {etag, size, crc: known?.etag === etag && /^\d+$/.test(known.crc) ? known.crc : crcOf(await read(blob, start, start + size))};
+					parts[number] = {etag, size, crc: known?.etag === etag && /^\d+$/.test(known.crc) ? known.crc : await crcOfBlob(blob.slice(start, start + size), {})};
 				}
 				const next = xmlValue(text, 'NextPartNumberMarker');
 				if (xmlValue(text, 'IsTruncated') !== 'true' || !next || next === marker) return {...saved, parts};
