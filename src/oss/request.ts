@@ -24,7 +24,7 @@ export type OssCall = {
 	/** `null` marks a sub-resource without value (`uploads`). */
 	query?: Record<string, string | null> | undefined;
 	headers?: Record<string, string> | undefined;
-	body?: Blob | Uint8Array | string | undefined;
+	body?: Uint8Array | string | undefined;
 	onUploadProgress?: ((sent: number) => void) | undefined;
 };
 

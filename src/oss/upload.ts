@@ -63,29 +63,7 @@ const ossError = (code: string, message: string, status = 0) => new OssError({co
 // OSS lost the multipart upload (aborted, expired): start over. Only OSS answers carry this code.
 const isLost = (error: unknown) => (error as OssError | undefined)?.code === 'NoSuchUpload';
 const crcOf = (bytes: Uint8Array) => crc64ToString(crc64(bytes));
-
-/** A reusable read buffer (its ArrayBuffer moves with every BYOB read, so it is kept as a box). */
-type Scratch = {buffer?: ArrayBuffer | undefined};
-const SCRATCH_BYTES = 1024 * 1024;
-
-/**
-CRC-64 of `blob`, read chunk by chunk into `scratch` where Blob streams are byte streams (no allocation per part);
-elsewhere read at once.
-*/
-async function crcOfBlob(blob: Blob, scratch: Scratch): Promise<string> {
-	let reader: ReadableStreamBYOBReader | undefined;
-	try {
-		reader = blob.stream().getReader({mode: 'byob'});
-	} catch {}
-	if (!reader) return crcOf(new Uint8Array(await blob.arrayBuffer()));
-	let crc = 0n;
-	for (;;) {
-		const {done, value} = await reader.read(new Uint8Array((scratch.buffer ??= new ArrayBuffer(SCRATCH_BYTES))));
-		scratch.buffer = value?.buffer as ArrayBuffer | undefined;
-		if (done) return crc64ToString(crc);
-		crc = crc64(value, crc);
-	}
-}
+const read = async (blob: Blob, start?: number, end?: number) => new Uint8Array(await blob.slice(start, end).arrayBuffer());
 
 /** The error when OSS reports a CRC-64 other than `crc` for `what`. */
 function badCrc(exchange: OssExchange, crc: string, what: string): OssError | undefined {
@@ -144,9 +122,9 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 
 	if (!multipart) {
 		progress(0);
-		// The blob itself is the body: the browser streams it from Blob storage, nothing is copied in the page.
-		const crc = await crcOfBlob(blob, {});
-		const exchange = await request({method: 'PUT', key, headers: {'content-type': contentType}, body: blob, onUploadProgress: progress}, signal);
+		const body = await read(blob);
+		const crc = crcOf(body);
+		const exchange = await request({method: 'PUT', key, headers: {'content-type': contentType}, body, onUploadProgress: progress}, signal);
 		const error = badCrc(exchange, crc, key);
 		if (error) throw error;
 		return result(exchange.header('etag') ?? '', crc, 0);
@@ -179,7 +157,7 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 					const size = Math.min(saved.partSize, total - start);
 					if (!(number >= 1 && number <= count) || Number(xmlValue(block, 'Size')) !== size) continue;
 					const known = saved.parts[number];
-					parts[number] = {etag, size, crc: known?.etag === etag && /^\d+$/.test(known.crc) ? known.crc : await crcOfBlob(blob.slice(start, start + size), {})};
+					parts[number] = {etag, size, crc: known?.etag === etag && /^\d+$/.test(known.crc) ? known.crc : crcOf(await read(blob, start, start + size))};
 				}
 				const next = xmlValue(text, 'NextPartNumberMarker');
 				if (xmlValue(text, 'IsTruncated') !== 'true' || !next || next === marker) return {...saved, parts};
@@ -216,13 +194,11 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 		let saving = Promise.resolve();
 
 		const worker = async () => {
-			const scratch: Scratch = {};
 			for (let number; (number = queue.shift()); ) {
 				const start = (number - 1) * size;
-				// The part is sent as a Blob slice (streamed by the browser, no copy in the page); its CRC is computed
-				// through one reusable buffer per worker, so memory stays flat whatever the file's size.
-				const bytes = blob.slice(start, start + size);
-				const crc = await crcOfBlob(bytes, scratch);
+				// Only this part is read into memory: at most `concurrency` parts at once, whatever the file's size.
+				const bytes = await read(blob, start, start + size);
+				const crc = crcOf(bytes);
 				let sent = 0;
 				for (let attempt = 0; ; attempt++) {
 					const exchange = await request(
@@ -236,8 +212,8 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 					if (error) throw error;
 					const etag = exchange.header('etag');
 					if (!etag) throw ossError('ETagNotExposed', 'the bucket CORS rule must expose ETag', exchange.status);
-					done[number] = {etag, size: bytes.size, crc};
-					doneBytes += bytes.size;
+					done[number] = {etag, size: bytes.length, crc};
+					doneBytes += bytes.length;
 					progress(doneBytes + sending);
 					// Checkpoint writes are chained so they land in order.
 					saving = saving.then(() => save(checkpoint));
