@@ -5,7 +5,7 @@
 // The proxy is mounted at `/top` on that origin too (createNodeHandler, the real Node adapter), so both secToken
 // paths start from the same page and neither pays a CORS preflight. OSS stays cross-origin
 // (`<bucket>.oss-cn-hangzhou.localhost:<port>`), as it is in production.
-import {cpSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync} from 'node:fs';
+import {closeSync, cpSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeSync} from 'node:fs';
 import {readdir, stat} from 'node:fs/promises';
 import {execFileSync} from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +17,64 @@ export const MiB = 1024 * 1024;
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// ---- test files ----
+
+let fileDir;
+const diskFiles = new Map();
+
+/**
+A file of `size` bytes on disk, made once per run: the xorshift32 stream of e2e/pages/upload-helpers.js's makeFile
+(same bytes for the same seed), written 8 MiB at a time. Removed when the process exits.
+*/
+function diskFile(size, seed) {
+	const id = `${size}-${seed}`;
+	if (diskFiles.has(id)) return diskFiles.get(id);
+	fileDir ??= mkdtempSync(join(os.tmpdir(), 'topsec-bench-files-'));
+	if (diskFiles.size === 0) process.on('exit', () => rmSync(fileDir, {recursive: true, force: true}));
+	const path = join(fileDir, `bench-${id}.bin`);
+	const fd = openSync(path, 'w');
+	try {
+		const words = new Uint32Array(2 * MiB);
+		const wordCount = Math.floor(size / 4);
+		let x = seed >>> 0 || 1;
+		for (let word = 0; word < wordCount; ) {
+			const n = Math.min(words.length, wordCount - word);
+			for (let i = 0; i < n; i++) {
+				x ^= x << 13;
+				x ^= x >>> 17;
+				x ^= x << 5;
+				words[i] = x >>> 0;
+			}
+			writeSync(fd, new Uint8Array(words.buffer, 0, n * 4));
+			word += n;
+		}
+		const tail = new Uint8Array(size - wordCount * 4).map((_, i) => (wordCount * 4 + i) & 0xff);
+		writeSync(fd, tail);
+	} finally {
+		closeSync(fd);
+	}
+	diskFiles.set(id, path);
+	return path;
+}
+
+/**
+Hands the page a disk-backed `File` of `size` bytes through an `<input type=file>` (`DOM.setFileInputFiles`), as a user
+picking a file would; the page then finds it with `window.bench.fileOf(size)`. Not a Blob made in the page: Chromium
+keeps those in its blob storage, which on this machine fails every read (NotReadableError) once a page holds about
+512 MiB of them, and a 1 GiB upload needs more.
+*/
+export async function attachFile(page, size, seed = 1) {
+	const path = diskFile(size, seed);
+	const {result} = await page.cdp('Runtime.evaluate', {expression: "(() => { const input = document.createElement('input'); input.type = 'file'; input.hidden = true; document.body.append(input); return input; })()"});
+	await page.cdp('DOM.setFileInputFiles', {files: [path], objectId: result.objectId});
+	const {exceptionDetails} = await page.cdp('Runtime.callFunctionOn', {
+		objectId: result.objectId,
+		functionDeclaration: 'function (size) { if (this.files[0]?.size !== size) throw new Error("file not attached"); window.bench.setFile(size, this.files[0]); this.remove(); }',
+		arguments: [{value: size}],
+	});
+	if (exceptionDetails) throw new Error(`attaching ${path}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+}
 
 /**
 Copies the build to a private folder once it has been quiet for a moment, so a rebuild during the run (someone

@@ -3,7 +3,7 @@
 // only), and V8 objects + ArrayBuffer backing stores (Runtime.getHeapUsage: usedSize + backingStorageSize), which is
 // where the parts' bytes live; the goal (concurrency × part size + 32 MB) is checked against the second. A second
 // upload forces a GC before each sample: its peak is the live set, without garbage V8 has not collected yet.
-import {benchUrl, collectGarbage, fmt, mbps, MiB, row} from './harness.mjs';
+import {attachFile, benchUrl, collectGarbage, fmt, mbps, MiB, row} from './harness.mjs';
 import {CONCURRENCY, PART_SIZE} from './upload.mjs';
 
 const MB = (bytes) => `${fmt(bytes / MiB, 1)} MiB`;
@@ -18,15 +18,14 @@ export async function benchMemory({server, quick, browser, log}) {
 	const page = await browser.newPage(benchUrl(server));
 	try {
 		await page.cdp('Performance.enable');
+		await attachFile(page, size, 7);
 		await page.evaluate(
-			async ({proxy, size}) => {
+			async ({proxy}) => {
 				const client = window.topsec.createClient({proxy, identity: {openId: 'bench-memory'}});
 				const credentials = await client.getOssCredentials({merchantCode: 'm1'});
-				window.bench.dropFiles();
-				window.bench.prepareFile(size, 7);
 				window.benchMemory = {client, credentials};
 			},
-			{proxy: server.proxyUrl, size},
+			{proxy: server.proxyUrl},
 		);
 		for (let i = 0; i < 3; i++) await collectGarbage(page);
 		await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,9 +1,9 @@
 // Upload throughput in Chromium to the OSS emulator on loopback: `upload()` vs one raw signed `fetch` PUT of the same
 // blob (the practical limit) and vs ali-oss's browser `multipartUpload` with the same part size and parallelism.
 // The three run interleaved, in rotating order, on the same file, page and STS credentials; medians of the rounds.
-import {benchUrl, collectGarbage, fmt, interleave, mbps, median, MiB, row} from './harness.mjs';
+import {attachFile, benchUrl, collectGarbage, fmt, interleave, mbps, median, MiB, row} from './harness.mjs';
 
-export const PART_SIZE = 4 * MiB; // upload()'s default
+export const PART_SIZE = Number(process.env.TOPSEC_BENCH_PART_MIB ?? 8) * MiB; // upload()'s default (TOPSEC_BENCH_PART_MIB=4 to compare)
 export const CONCURRENCY = 4; // upload()'s default
 
 const VARIANTS = ['upload()', 'raw PUT', 'ali-oss'];
@@ -31,14 +31,14 @@ export async function benchUpload({server, browser, quick, log}) {
 	const rounds = quick ? 2 : 5;
 	const page = await browser.newPage(benchUrl(server));
 	try {
+		for (const bytes of [16 * MiB, size]) await attachFile(page, bytes);
 		await page.evaluate(
-			async ({proxy, sizes}) => {
+			async ({proxy}) => {
 				const client = window.topsec.createClient({proxy, identity: {openId: 'bench-upload'}});
 				const credentials = await client.getOssCredentials({merchantCode: 'm1'});
-				for (const size of sizes) window.bench.prepareFile(size);
 				window.benchUpload = {client, credentials};
 			},
-			{proxy: server.proxyUrl, sizes: [16 * MiB, size]},
+			{proxy: server.proxyUrl},
 		);
 		// Warm-up: JIT, connections, preflight paths.
 		for (const name of VARIANTS) await runVariant(page, name, 16 * MiB);

@@ -104,6 +104,11 @@ try {
 	step('unit tests (node:test)');
 	const files = unitTestFiles().sort().filter((file) => !POST_E2E_TESTS.includes(file.replaceAll('\\', '/')));
 	if (!runNodeTests(files)) failed = true;
+	if (process.argv.includes('--unit')) {
+		// `npm run test:unit`: the unit tests alone, after the build they need (node 20's --test takes no globs).
+		console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+		process.exit(failed ? 1 : 0);
+	}
 
 	if (existsSync('scripts/size.mjs')) {
 		step('size budgets');

@@ -45,7 +45,7 @@ describe('xml readers', () => {
 		assert.deepEqual(xmlBlocks('<a><b x="1">one</b><b/><b  y="2" /><bc>no</bc></a>', 'b'), ['one', '', '']);
 	});
 	it('xmlEscape', () => {
-		assert.equal(xmlEscape(`"a"&<b>'`), '&quot;a&quot;&amp;&lt;b&gt;&apos;');
+		assert.equal(xmlEscape(`"a"&<b>'`), `"a"&amp;&lt;b&gt;'`);
 		assert.equal(xmlValue(`<X>${xmlEscape('a&<>"\'z')}</X>`, 'X'), 'a&<>"\'z');
 	});
 });
@@ -72,15 +72,15 @@ describe('parseOssError', () => {
 });
 
 describe('completeMultipartXml', () => {
-	it('sorts parts ascending and escapes ETags', () => {
+	it('lists parts in the given (ascending) order and escapes ETags', () => {
 		const xml = completeMultipartXml([
-			{partNumber: 2, etag: '"B"'},
 			{partNumber: 1, etag: '"A"'},
+			{partNumber: 2, etag: '"B&"'},
 		]);
 		assert.equal(
 			xml,
-			'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;A&quot;</ETag></Part><Part><PartNumber>2</PartNumber><ETag>&quot;B&quot;</ETag></Part></CompleteMultipartUpload>',
+			'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"A"</ETag></Part><Part><PartNumber>2</PartNumber><ETag>"B&amp;"</ETag></Part></CompleteMultipartUpload>',
 		);
-		assert.deepEqual(xmlBlocks(xml, 'Part').map((part) => [xmlValue(part, 'PartNumber'), xmlValue(part, 'ETag')]), [['1', '"A"'], ['2', '"B"']]);
+		assert.deepEqual(xmlBlocks(xml, 'Part').map((part) => [xmlValue(part, 'PartNumber'), xmlValue(part, 'ETag')]), [['1', '"A"'], ['2', '"B&"']]);
 	});
 });

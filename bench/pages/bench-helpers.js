@@ -1,41 +1,9 @@
-// In-page helpers of the bench: deterministic files, the baselines (raw signed PUT, ali-oss, direct signed TOP
+// In-page helpers of the bench: the attached files, the baselines (raw signed PUT, ali-oss, direct signed TOP
 // call) and timing loops. Loaded by bench.html as /bench-helpers.js.
 
-const CHUNK = 8 * 1024 * 1024;
-
-/**
-A deterministic file of `size` bytes: the same xorshift32 stream as e2e/pages/upload-helpers.js's makeFile (same
-bytes for the same seed), generated 8 MiB at a time into Blob parts, so making a 1 GiB file never holds more than
-one chunk in the JS heap.
-*/
-export function makeFile(size, seed = 1, name = `bench-${size}-${seed}.bin`) {
-	const parts = [];
-	const wordCount = Math.floor(size / 4);
-	let x = seed >>> 0 || 1;
-	for (let word = 0; word < wordCount; ) {
-		const n = Math.min(CHUNK / 4, wordCount - word);
-		const words = new Uint32Array(n);
-		for (let i = 0; i < n; i++) {
-			x ^= x << 13;
-			x ^= x >>> 17;
-			x ^= x << 5;
-			words[i] = x >>> 0;
-		}
-		parts.push(new Blob([words]));
-		word += n;
-	}
-	const tail = new Uint8Array(size - wordCount * 4);
-	for (let i = 0; i < tail.length; i++) tail[i] = (wordCount * 4 + i) & 0xff;
-	parts.push(tail);
-	return new File(parts, name, {type: 'application/octet-stream', lastModified: 1_700_000_000_000 + seed});
-}
-
-/** Files made by {@link prepareFile}, by size. */
+/** The files the bench attached (disk-backed, from an `<input type=file>`: see attachFile in bench/harness.mjs), by size. */
 const files = new Map();
-export function prepareFile(size, seed = 1) {
-	if (!files.has(size)) files.set(size, makeFile(size, seed));
-	return files.get(size).size;
-}
+export const setFile = (size, file) => files.set(size, file);
 export const fileOf = (size) => files.get(size);
 export const dropFiles = () => files.clear();
 

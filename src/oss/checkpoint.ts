@@ -26,15 +26,8 @@ export type Checkpoint = {
 
 /** Whether `value` is a usable checkpoint for a file of `size` bytes and `key`. */
 export const isCheckpoint = (value: any, size: number, key: string): value is Checkpoint =>
-	value?.v === 1 &&
-	typeof value.uploadId === 'string' &&
-	typeof value.bucket === 'string' &&
-	value.key === key &&
-	value.size === size &&
-	typeof value.partSize === 'number' &&
-	value.partSize > 0 &&
-	typeof value.parts === 'object' &&
-	!!value.parts;
+	// Only what resuming relies on; ListParts vets the rest (a foreign or stale uploadId answers NoSuchUpload).
+	value?.v === 1 && value.key === key && value.size === size && value.partSize > 0 && typeof value.uploadId === 'string' && !!value.parts;
 
 /**
 A fingerprint of a file that survives a reload: name, size, modification time, type, and SHA-256 of its first

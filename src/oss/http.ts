@@ -1,7 +1,8 @@
 /**
-One HTTP exchange with OSS. XMLHttpRequest where it exists, because it is the only browser API that reports upload
-progress inside a request body over HTTP/1.1 (fetch's request streams need HTTP/2 in Chromium:
-`net::ERR_ALPN_NEGOTIATION_FAILED`); `fetch` elsewhere (service workers, Node), with progress at the end of the body.
+One HTTP exchange with OSS, over XMLHttpRequest: the only browser API that reports upload progress inside a request
+body over HTTP/1.1 (fetch's request streams need HTTP/2 in Chromium: `net::ERR_ALPN_NEGOTIATION_FAILED`). Pages and
+WebViews have it; service workers and servers do not, and `upload` says so up front. (A `fetch` fallback for them
+was dropped for the size budget: it was never exercised, and mini-apps upload through `topsec/miniapp`.)
 @module
 */
 
@@ -13,7 +14,7 @@ export type OssRequest = {
 	method: string;
 	url: string;
 	headers: Record<string, string>;
-	body?: Blob | ArrayBuffer | Uint8Array | string | undefined;
+	body?: Uint8Array | string | undefined;
 	signal?: AbortSignal | undefined;
 	/** Bytes of the body sent so far. */
 	onUploadProgress?: ((sent: number) => void) | undefined;
@@ -24,18 +25,6 @@ export type OssRequest = {
 /** Sends `request`; resolves with whatever answer came (any status), rejects only when `signal` aborts. */
 export async function send({method, url, headers, body, signal, onUploadProgress, stallTimeoutMs = 120_000}: OssRequest): Promise<OssExchange> {
 	signal?.throwIfAborted();
-	if (typeof XMLHttpRequest !== 'function') {
-		const timeout = AbortSignal.timeout(stallTimeoutMs);
-		try {
-			const response = await fetch(url, {method, headers, body: body as BodyInit | undefined, signal: signal ? AbortSignal.any([signal, timeout]) : timeout});
-			const text = await response.text();
-			if (body !== undefined) onUploadProgress?.((body as string).length ?? (body as Blob).size ?? (body as ArrayBuffer).byteLength);
-			return {status: response.status, header: (name) => response.headers.get(name) ?? undefined, text};
-		} catch {
-			signal?.throwIfAborted();
-			return {status: 0, header: () => undefined, text: ''};
-		}
-	}
 	return new Promise((resolve, reject) => {
 		const xhr = new XMLHttpRequest();
 		let stall: ReturnType<typeof setTimeout> | undefined;

@@ -26,11 +26,9 @@ export function safeFileName(name: string): string {
 			.replace(/[\p{Cc}\p{Cf}]/gu, '')
 			.replace(/[^\p{L}\p{M}\p{N}._]+/gu, '-'),
 	);
-	const chars = [...safe];
-	if (chars.length > 120) {
-		const extension = /\.[\p{L}\p{N}]{1,16}$/u.exec(safe)?.[0] ?? '';
-		safe = trim(chars.slice(0, 120 - extension.length).join('')) + extension;
-	}
+	// Stem cut to 120 code points minus the extension (a no-op for most names; never inside a surrogate pair).
+	const [, stem, extension = ''] = /^(.*?)(\.[\p{L}\p{N}]{1,16})?$/u.exec(safe)!;
+	safe = trim([...stem!].slice(0, 120 - extension.length).join('')) + extension;
 	return safe || 'file';
 }
 

@@ -26,7 +26,7 @@ export type UploadOptions = {
 	contentType?: string;
 	/** Files larger than this go multipart. @default 8 MiB */
 	multipartThreshold?: number;
-	/** Part size in bytes, at least 100 KiB; raised so a file has at most 10 000 parts. @default 4 MiB */
+	/** Part size in bytes, at least 100 KiB; raised so a file has at most 10 000 parts. @default 8 MiB */
 	partSize?: number;
 	/** Parts in flight at once. @default 4 */
 	concurrency?: number;
@@ -92,6 +92,7 @@ console.log(result.url);
 export async function upload(client: UploadClient, blob: Blob, options: UploadOptions = {}): Promise<UploadResult> {
 	if (typeof client?.getOssCredentials !== 'function') fail('client', 'be a topsec client');
 	if (!(blob instanceof Blob)) fail('blob', 'be a Blob or File');
+	if (typeof XMLHttpRequest !== 'function') throw new TypeError('upload() needs XMLHttpRequest (a page or WebView)');
 	const {multipartThreshold = 8 * 1024 * 1024, concurrency = 4, retries = 5, signal, keepOnAbort, resume = true, partSize: wantedPartSize} = options;
 	const isInteger = Number.isInteger;
 	if (wantedPartSize !== undefined && !(isInteger(wantedPartSize) && wantedPartSize >= MIN_PART)) fail('partSize', 'be an integer ≥ 102400');
@@ -130,7 +131,7 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 		return result(exchange.header('etag') ?? '', crc, 0);
 	}
 
-	const partSize = Math.max(wantedPartSize ?? 4 * 1024 * 1024, MIN_PART, Math.ceil(total / 10_000));
+	const partSize = Math.max(wantedPartSize ?? 8 * 1024 * 1024, MIN_PART, Math.ceil(total / 10_000));
 	// Checkpoint storage is best effort: a full disk must not fail the upload.
 	const storageKey = checkpointPrefix(client, print) + key;
 	const stored = () => client.storage.get(storageKey).catch(() => undefined);
@@ -214,6 +215,9 @@ export async function upload(client: UploadClient, blob: Blob, options: UploadOp
 					if (!etag) throw ossError('ETagNotExposed', 'the bucket CORS rule must expose ETag', exchange.status);
 					done[number] = {etag, size: bytes.length, crc};
 					doneBytes += bytes.length;
+					// Free the part's bytes now (the request copied them when it was sent) instead of at V8's next GC: else
+					// finished parts pile up as garbage, 170 MiB of them at the peak of a 1 GiB upload. ES2024; elsewhere GC frees them.
+					(bytes.buffer as {transfer?: (length: number) => unknown}).transfer?.(0);
 					progress(doneBytes + sending);
 					// Checkpoint writes are chained so they land in order.
 					saving = saving.then(() => save(checkpoint));

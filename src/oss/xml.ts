@@ -47,13 +47,13 @@ xmlValue('<InitiateMultipartUploadResult><UploadId>0004B9…</UploadId></Initiat
 export const xmlValue = (xml: string, tag: string): string | undefined => xmlValues(xml, tag)[0];
 
 /**
-`text` escaped for XML content and attribute values (`&`, `<`, `>`, `"`, `'`).
+`text` escaped for XML text content (`&`, `<`, `>`; quotes need no escaping there).
 @example
 ```
-xmlEscape('"a"&<b>') // '&quot;a&quot;&amp;&lt;b&gt;'
+xmlEscape('"a"&<b>') // '"a"&amp;&lt;b&gt;'
 ```
 */
-export const xmlEscape = (text: string): string => String(text).replace(/[&<>"']/g, (c) => `&${Object.keys(ENTITIES).find((name) => ENTITIES[name] === c)};`);
+export const xmlEscape = (text: string): string => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
 An {@link OssError} from an OSS error answer (`<Error><Code/><Message/><RequestId/><EC/>…`) and its HTTP status.
@@ -88,16 +88,15 @@ export function readServerTime(xml: string): number | undefined {
 }
 
 /**
-The `<CompleteMultipartUpload>` body for `POST ?uploadId=`: parts in ascending `partNumber` order (OSS requires it),
-ETags escaped as XML.
+The `<CompleteMultipartUpload>` body for `POST ?uploadId=`, ETags escaped as XML. `parts` must be in ascending
+`partNumber` order, as OSS requires (`upload` builds them that way).
 @example
 ```
 completeMultipartXml([{partNumber: 1, etag: '"3858F6…"'}])
-// '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;3858F6…&quot;</ETag></Part></CompleteMultipartUpload>'
+// '<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"3858F6…"</ETag></Part></CompleteMultipartUpload>'
 ```
 */
 export const completeMultipartXml = (parts: ReadonlyArray<{partNumber: number; etag: string}>): string =>
-	`<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>${[...parts]
-		.sort((a, b) => a.partNumber - b.partNumber)
+	`<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload>${parts
 		.map((part) => `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${xmlEscape(part.etag)}</ETag></Part>`)
 		.join('')}</CompleteMultipartUpload>`;

@@ -8,9 +8,10 @@ Check value: `crc64(Buffer.from('123456789')) === '11051210869376104954'`.
 // Reflected ECMA-182 polynomial 0xC96C5795D7870F42, split in halves.
 const POLY_HI = 0xc96c5795;
 const POLY_LO = 0xd7870f42;
-// TABLES_HI[k * 256 + i]: slicing-by-8 tables, k = 0 is the classic byte table.
-const TABLES_HI = new Uint32Array(8 * 256);
-const TABLES_LO = new Uint32Array(8 * 256);
+// TABLES_HI[k * 256 + i]: slicing-by-8 tables, k = 0 is the classic byte table. Int32Array, so every value V8 handles
+// stays a small integer (a Uint32Array hands out numbers ≥ 2^31 as doubles, which made this loop ~5× slower).
+const TABLES_HI = new Int32Array(8 * 256);
+const TABLES_LO = new Int32Array(8 * 256);
 
 for (let i = 0; i < 256; i++) {
 	let lo = i;
@@ -50,9 +51,7 @@ export function crc64(data: Uint8Array, previous = '0'): string {
 	let lo = Number(start & MASK_32);
 	const length = data.length;
 	let i = 0;
-	for (; i + 8 <= length; i += 8) {
-		const xl = (lo ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
-		const xh = (hi ^ (data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24))) >>> 0;
+	const step = (xl: number, xh: number) => {
 		const a = 7 * 256 + (xl & 0xff);
 		const b = 6 * 256 + ((xl >>> 8) & 0xff);
 		const c = 5 * 256 + ((xl >>> 16) & 0xff);
@@ -61,13 +60,21 @@ export function crc64(data: Uint8Array, previous = '0'): string {
 		const f = 2 * 256 + ((xh >>> 8) & 0xff);
 		const g = 256 + ((xh >>> 16) & 0xff);
 		const h = xh >>> 24;
-		lo = (TABLES_LO[a]! ^ TABLES_LO[b]! ^ TABLES_LO[c]! ^ TABLES_LO[d]! ^ TABLES_LO[e]! ^ TABLES_LO[f]! ^ TABLES_LO[g]! ^ TABLES_LO[h]!) >>> 0;
-		hi = (TABLES_HI[a]! ^ TABLES_HI[b]! ^ TABLES_HI[c]! ^ TABLES_HI[d]! ^ TABLES_HI[e]! ^ TABLES_HI[f]! ^ TABLES_HI[g]! ^ TABLES_HI[h]!) >>> 0;
-	}
-	for (; i < length; i++) {
-		const index = (lo ^ data[i]!) & 0xff;
-		lo = (((lo >>> 8) | (hi << 24)) ^ TABLES_LO[index]!) >>> 0;
-		hi = ((hi >>> 8) ^ TABLES_HI[index]!) >>> 0;
-	}
+		lo = TABLES_LO[a]! ^ TABLES_LO[b]! ^ TABLES_LO[c]! ^ TABLES_LO[d]! ^ TABLES_LO[e]! ^ TABLES_LO[f]! ^ TABLES_LO[g]! ^ TABLES_LO[h]!;
+		hi = TABLES_HI[a]! ^ TABLES_HI[b]! ^ TABLES_HI[c]! ^ TABLES_HI[d]! ^ TABLES_HI[e]! ^ TABLES_HI[f]! ^ TABLES_HI[g]! ^ TABLES_HI[h]!;
+	};
+	const byte = (value: number) => {
+		const index = (lo ^ value) & 0xff;
+		lo = ((lo >>> 8) | (hi << 24)) ^ TABLES_LO[index]!;
+		hi = (hi >>> 8) ^ TABLES_HI[index]!;
+	};
+	// Up to a 4-byte boundary byte by byte, then whole little-endian words through an Int32Array (Node is little-endian).
+	while (i < length && (data.byteOffset + i) & 3) byte(data[i++]!);
+	const words = new Int32Array(data.buffer, data.byteOffset + i, ((length - i) >> 3) << 1);
+	for (let w = 0; w < words.length; w += 2) step(lo ^ words[w]!, hi ^ words[w + 1]!);
+	i += words.length * 4;
+	while (i < length) byte(data[i++]!);
+	lo >>>= 0;
+	hi >>>= 0;
 	return (((BigInt(hi) << 32n) | BigInt(lo)) ^ MASK_64).toString();
 }
