@@ -3,7 +3,7 @@
 import typescript from '@rollup/plugin-typescript';
 import {nodeResolve} from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import {existsSync} from 'node:fs';
+import {existsSync, readdirSync, rmSync} from 'node:fs';
 
 // dist/ is not wiped first: parallel builds (and a running dev server) must never see it empty.
 
@@ -11,6 +11,16 @@ const external = (id) => id.startsWith('node:') || id === 'ky' || id === 'idb-ke
 const onwarn = (warning, warn) => {
 	if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('node_modules'))) return;
 	warn(warning);
+};
+
+// Chunks of earlier builds, removed once this build's are written (dist/ is never emptied first, see above), so a
+// published package or a long-lived checkout does not accumulate stale chunks.
+const dropStaleChunks = {
+	name: 'drop-stale-chunks',
+	writeBundle(_options, bundle) {
+		if (!existsSync('dist/chunks')) return;
+		for (const name of readdirSync('dist/chunks')) if (!bundle[`chunks/${name}`]) rmSync(`dist/chunks/${name}`, {force: true});
+	},
 };
 
 const packageBuild = {
@@ -25,7 +35,7 @@ const packageBuild = {
 	external,
 	onwarn,
 	output: {dir: 'dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js'},
-	plugins: [typescript({tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist', outDir: 'dist'})],
+	plugins: [typescript({tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist', outDir: 'dist'}), dropStaleChunks],
 };
 
 const browserBundle = (input, file, extra = {}) => ({
