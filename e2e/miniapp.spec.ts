@@ -31,7 +31,7 @@ for (const platform of ['alipay', 'wechat'] as const) {
 		const result = await page.evaluate(
 			async ({proxy, platform}) => {
 				const {createStandIn} = await import('/miniapp-standin.js');
-				const miniapp = await import('/dist/miniapp.js');
+				const miniapp = await import('topsec/miniapp');
 				const runtime = createStandIn(platform);
 				const make = () =>
 					window.topsec.createClient({
@@ -69,7 +69,7 @@ for (const platform of ['alipay', 'wechat'] as const) {
 			async ({proxy, platform}) => {
 				const {createStandIn} = await import('/miniapp-standin.js');
 				const {makeFile, sha256} = await import('/upload-helpers.js');
-				const miniapp = await import('/dist/miniapp.js');
+				const miniapp = await import('topsec/miniapp');
 				const runtime = createStandIn(platform);
 				const file = makeFile(300 * 1024, 9, 'photo.jpg');
 				runtime.files.set('wxfile://tmp/photo.jpg', file);
@@ -111,7 +111,7 @@ for (const platform of ['alipay', 'wechat'] as const) {
 		const result = await page.evaluate(
 			async ({proxy, platform}) => {
 				const {createStandIn} = await import('/miniapp-standin.js');
-				const miniapp = await import('/dist/miniapp.js');
+				const miniapp = await import('topsec/miniapp');
 				const runtime = createStandIn(platform);
 				const transport = miniapp.createMiniappTransport(runtime.api, {proxy});
 				const refused = await transport({method: 'taobao.user.seller.get', params: {}}, {}).then(
@@ -144,7 +144,7 @@ for (const platform of ['alipay', 'wechat'] as const) {
 		await openHarness(page, servers);
 		const result = await page.evaluate(async (platform) => {
 			const {createStandIn} = await import('/miniapp-standin.js');
-			const miniapp = await import('/dist/miniapp.js');
+			const miniapp = await import('topsec/miniapp');
 			const runtime = createStandIn(platform);
 			const outcome = (promise: Promise<unknown>) => promise.then(() => 'stored', (error: Error) => `${error.name}: ${error.message}`);
 			const limited = miniapp.createMiniappStorage(runtime.api, platform === 'wechat' ? {maxValueBytes: 1024 * 1024} : {});

@@ -5,8 +5,8 @@ import {appendFileSync, mkdirSync} from 'node:fs';
 import {createServer, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {test as base} from '@playwright/test';
-import {startEmulators, type EmulatorServer} from '../dist/emulator.js';
-import {createProxy, serveProxy, type FetchHandler, type ProxyOptions} from '../dist/proxy.js';
+import {startEmulators, type EmulatorServer} from 'topsec/emulator';
+import {createProxy, serveProxy, type FetchHandler, type ProxyOptions} from 'topsec/proxy';
 import {createStaticHandler} from '../src/dev/static.ts';
 
 export type Servers = {

@@ -7,7 +7,7 @@ import {after, before, describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 import {Miniflare} from 'miniflare';
-import {startEmulators, type EmulatorServer} from '../dist/emulator.js';
+import {startEmulators, type EmulatorServer} from 'topsec/emulator';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SEC = 'taobao.top.sec.token.get';
