@@ -46,7 +46,7 @@ for (const platform of ['alipay', 'wechat'] as const) {
 				const c = await second.getSecToken();
 				const stored = [...runtime.storage.entries()];
 				await second.clear();
-				return {a, b, c, kind: second.storage.kind, stored, afterClear: [...runtime.storage.keys()], requests: runtime.calls.filter((call: {name: string}) => call.name === 'request').length};
+				return {a, b, c, kind: second.storage.kind, stored, afterClear: [...runtime.storage.keys()], requests: runtime.calls.filter((call) => call.name === 'request').length};
 			},
 			{proxy: servers.proxyUrl, platform},
 		);
@@ -80,7 +80,8 @@ for (const platform of ['alipay', 'wechat'] as const) {
 				});
 				const progress: Array<{loaded: number; total: number}> = [];
 				const upload = await miniapp.uploadFile(runtime.api, client, {filePath: 'wxfile://tmp/photo.jpg', credentials: {merchantCode: 'm1'}, onProgress: (p) => progress.push(p)});
-				const call = runtime.calls.find((c: {name: string}) => c.name === 'uploadFile');
+				const call = runtime.calls.find((c) => c.name === 'uploadFile');
+				if (!call) throw new Error('the stand-in recorded no uploadFile call');
 				return {upload, sourceSha256: await sha256(file), progress, fields: Object.keys(call.formData), fieldName: call.fieldName, fileType: call.fileType};
 			},
 			{proxy: servers.proxyUrl, platform},
@@ -155,7 +156,7 @@ for (const platform of ['alipay', 'wechat'] as const) {
 			const roundTrip = await limited.get('k-small');
 			const missing = await limited.get('k-nothing');
 			const badOption = await outcome(Promise.resolve().then(() => miniapp.createMiniappStorage(runtime.api, {maxValueBytes: 2 * 1024 * 1024})));
-			return {small, big, multibyte, roundTrip, missing, keys: await limited.keys('k-'), badOption, rejectedByRuntime: runtime.calls.filter((c: {name: string}) => c.name === 'setStorage').length};
+			return {small, big, multibyte, roundTrip, missing, keys: await limited.keys('k-'), badOption, rejectedByRuntime: runtime.calls.filter((c) => c.name === 'setStorage').length};
 		}, platform);
 		expect(result.small).toBe('stored');
 		expect(result.big).toMatch(/^TypeError: The value for "k-big" is \d+ bytes as JSON; mini-program storage takes at most \d+ bytes per key/);
