@@ -236,12 +236,12 @@ describe('ali-oss with injected faults', () => {
 		const oss = client(true);
 		const key = `${DIR}faults/resume.bin`;
 		const data = pattern(7 * 100 * 1024, 9);
-		let checkpoint: unknown;
+		let checkpoint: OSS.Checkpoint | undefined;
 		emulator.clearLog();
 		const error = await caught(oss.multipartUpload(key, data, {
 			partSize: 100 * 1024,
 			parallel: 1,
-			progress: async (_p: number, cp: {doneParts: unknown[]}) => {
+			progress: async (_p, cp) => {
 				checkpoint = cp;
 				if (cp.doneParts.length === 4) emulator.inject({kind: 'drop', match: {partNumber: true}});
 			},

@@ -136,7 +136,8 @@ describe('OSS emulator: hosts, auth and errors', () => {
 		assert.equal(put.headers['x-oss-hash-crc64ecma'], crc64(body));
 		assert.equal(put.headers['content-md5'], createHash('md5').update(body).digest('base64'));
 		const stored = env.emulator.getObject(BUCKET, `${DIR}v4.bin`);
-		assert.ok(stored?.body.equals(body));
+		assert.ok(stored, 'the object is stored');
+		assert.ok(stored.body.equals(body));
 		assert.equal(stored.contentType, 'application/octet-stream');
 	});
 
