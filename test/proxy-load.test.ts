@@ -128,10 +128,10 @@ async function run(amount: number, tally: Tally) {
 		// Generous: on a starved 2-core machine answers can take seconds; a hung proxy still shows up as a timeout.
 		timeout: 60,
 		requests: [
-			{method: 'POST', headers, setupRequest: (request: Record<string, unknown>) => ({...request, body: JSON.stringify({method: SEC, params: {open_id: `load-user-${identity++ % 500}`}})}), onResponse: check('sectoken')},
+			{method: 'POST', headers, setupRequest: (request) => ({...request, body: JSON.stringify({method: SEC, params: {open_id: `load-user-${identity++ % 500}`}})}), onResponse: check('sectoken')},
 			{method: 'POST', headers, body: JSON.stringify({method: OSS, params: {merchant_code: 'm1', scenes_code: 1}, grant}), onResponse: check('gettoken')},
 			{method: 'POST', headers, body: '{"method":', onResponse: check('bad-json')},
-			{method: 'POST', headers, setupRequest: (request: Record<string, unknown>) => ({...request, body: JSON.stringify({method: SEC, params: {open_id: `load-user-${identity++ % 500}`}})}), onResponse: check('sectoken')},
+			{method: 'POST', headers, setupRequest: (request) => ({...request, body: JSON.stringify({method: SEC, params: {open_id: `load-user-${identity++ % 500}`}})}), onResponse: check('sectoken')},
 			{method: 'POST', headers, body: JSON.stringify({method: 'taobao.user.seller.get', params: {}}), onResponse: check('unknown-method')},
 			{method: 'POST', headers, body: JSON.stringify({method: OSS, params: {}, grant: `${grant.slice(0, -6)}AAAAAA`}), onResponse: check('forged-grant')},
 		],
