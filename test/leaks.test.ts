@@ -20,16 +20,16 @@ const TRAFFIC = join(root, 'test-results', 'traffic');
 const REQUIRE_TRAFFIC = process.env['TOPSEC_REQUIRE_TRAFFIC'] === '1';
 const BROWSER_ENTRIES = ['index.js', 'oss.js', 'miniapp.js', 'topsec.iife.min.js'];
 
-type Record = {source: 'secrets' | 'proxy' | 'oss' | 'log'; appSecret?: string; request?: string; status?: number; headers?: unknown; body?: string; line?: string};
+type TrafficRecord = {source: 'secrets' | 'proxy' | 'oss' | 'log'; appSecret?: string; request?: string; status?: number; headers?: unknown; body?: string; line?: string};
 
-function readTraffic(): {records: Record[]; lines: string[]} {
-	const records: Record[] = [];
+function readTraffic(): {records: TrafficRecord[]; lines: string[]} {
+	const records: TrafficRecord[] = [];
 	const lines: string[] = [];
 	if (!existsSync(TRAFFIC)) return {records, lines};
 	for (const name of readdirSync(TRAFFIC).filter((file) => file.endsWith('.ndjson')).sort()) {
 		for (const line of readFileSync(join(TRAFFIC, name), 'utf8').split('\n')) {
 			if (!line) continue;
-			records.push(JSON.parse(line) as Record);
+			records.push(JSON.parse(line) as TrafficRecord);
 			lines.push(line);
 		}
 	}
@@ -101,7 +101,7 @@ function requester(request: string | undefined): string | undefined {
 type Scan = {leaks: string[]; counts: {proxy: number; oss: number; log: number}; stsSecrets: number; identities: Set<string | undefined>};
 
 /** Scans captured records (and their raw NDJSON lines) for the app secrets and for STS secrets reaching anyone but their owner. */
-function scanTraffic(records: Record[], lines: string[], appSecrets: string[]): Scan {
+function scanTraffic(records: TrafficRecord[], lines: string[], appSecrets: string[]): Scan {
 	// Who got which STS secret: the gettoken answers, and the identity of the grant that asked for them.
 	const owners = new Map<string, string | undefined>();
 	for (const record of records) {
@@ -137,7 +137,7 @@ test('the traffic scanner finds planted leaks (so that zero hits means something
 	const appSecret = 'planted-app-secret-0123456789';
 	const grantOf = (openId: string) => `v1.${Buffer.from(JSON.stringify({id: digest({open_id: openId}), exp: 1, kid: 'k'})).toString('base64url')}.mac`;
 	const answer = (secret: string) => JSON.stringify({wdk_iot_wombat_common_gettoken_response: {result: {success: true, model: {access_key_secret: secret}}}});
-	const planted: Record[] = [
+	const planted: TrafficRecord[] = [
 		{source: 'secrets', appSecret},
 		{source: 'proxy', request: JSON.stringify({method: 'g', params: {}, grant: grantOf('alice')}), status: 200, headers: [], body: answer('STS-SECRET-OF-ALICE-0001')},
 		{source: 'proxy', request: JSON.stringify({method: 'g', params: {}, grant: grantOf('bob')}), status: 200, headers: [], body: answer('STS-SECRET-OF-BOB-000002')},
