@@ -99,7 +99,10 @@ try {
 	if (stress) process.env.TOPSEC_STRESS = '1';
 
 	step('type-check');
-	if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) failed = true;
+	// src/ as published, then the tests too (tsconfig.test.json: test/, e2e/, playwright.config.ts), which tsx and
+	// Playwright would otherwise run with their types stripped and never checked.
+	const typeChecks = [['tsc', '-p', 'tsconfig.json', '--noEmit'], ['tsc', '-p', 'tsconfig.test.json']];
+	if (typeChecks.map((args) => run('npx', args)).some((status) => status !== 0)) failed = true;
 
 	step('unit tests (node:test)');
 	const files = unitTestFiles().sort().filter((file) => !POST_E2E_TESTS.includes(file.replaceAll('\\', '/')));
