@@ -154,6 +154,21 @@ test('a database that opens but fails every transaction (some WebViews): memory,
 	expect(servers.emulators.top.count(SEC)).toBe(1);
 });
 
+test('the cross-tab lock is taken only when the storage is shared between tabs (not with memory storage)', async ({page, servers}) => {
+	await openHarness(page, servers);
+	const locks = await page.evaluate(async ({proxy}) => {
+		const names: string[] = [];
+		const request = navigator.locks.request.bind(navigator.locks);
+		navigator.locks.request = ((name: string, ...rest: unknown[]) => (names.push(name), (request as (...args: unknown[]) => Promise<unknown>)(name, ...rest))) as typeof navigator.locks.request;
+		const {createClient, createMemoryStorage} = window.topsec;
+		const inMemory = await createClient({proxy, identity: {openId: 'lock-memory'}, storage: createMemoryStorage()}).getSecToken();
+		const memoryLocks = names.length;
+		const inIdb = await createClient({proxy, identity: {openId: 'lock-idb'}}).getSecToken();
+		return {sources: [inMemory.source, inIdb.source], memoryLocks, idbLocks: names.length - memoryLocks};
+	}, {proxy: servers.proxyUrl});
+	expect(locks).toEqual({sources: ['network', 'network'], memoryLocks: 0, idbLocks: 1});
+});
+
 test('a corrupt or foreign stored record is discarded and refetched, never thrown', async ({page, servers}) => {
 	await openHarness(page, servers);
 	const result = await page.evaluate(async ({proxy}) => {
