@@ -126,11 +126,10 @@ test('a tab closed while it holds the refresh lock: the other tab takes over', a
 test('IndexedDB refuses every write (QuotaExceededError, aborted transactions): tokens and uploads go on', async ({page, servers}) => {
 	await page.addInitScript(() => {
 		const put = IDBObjectStore.prototype.put;
-		let puts = 0;
 		let writes = 0;
 		IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-			// The first write (the client's storage probe) passes, so it believes in IndexedDB; then the disk is full.
-			if (puts++ === 0) return put.call(this, value, key);
+			// Reads work (the client's first read is its storage probe, so it believes in IndexedDB), but the disk is full
+			// from the first write on.
 			writes++;
 			(window as unknown as {refusedWrites: number}).refusedWrites = writes;
 			if (writes % 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');

@@ -109,6 +109,66 @@ test('without IndexedDB the client still works, from memory, and says so once', 
 	expect(warnings[0]).toContain('IndexedDB is unavailable');
 });
 
+test('after a reload the stored token costs one readonly IndexedDB transaction (the first read is the probe)', async ({page, servers}) => {
+	await openHarness(page, servers);
+	await page.evaluate(async ({proxy}) => void (await window.topsec.createClient({proxy, identity: {openId: 'one-read-user'}}).getSecToken()), {proxy: servers.proxyUrl});
+	await page.addInitScript(() => {
+		const transaction = IDBDatabase.prototype.transaction;
+		const modes: string[] = [];
+		(window as unknown as {idbModes: string[]}).idbModes = modes;
+		IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+			modes.push(args[1] ?? 'readonly');
+			return transaction.apply(this, args);
+		};
+	});
+	await page.reload();
+	await page.waitForFunction(() => window.topsecReady === true);
+	const result = await page.evaluate(async ({proxy}) => {
+		const token = await window.topsec.createClient({proxy, identity: {openId: 'one-read-user'}}).getSecToken();
+		return {source: token.source, modes: (window as unknown as {idbModes: string[]}).idbModes};
+	}, {proxy: servers.proxyUrl});
+	expect(result).toEqual({source: 'storage', modes: ['readonly']});
+});
+
+test('a database that opens but fails every transaction (some WebViews): memory, said once, tokens still work', async ({page, servers}) => {
+	await page.addInitScript(() => {
+		IDBDatabase.prototype.transaction = () => {
+			throw new DOMException('The database connection is closing.', 'InvalidStateError');
+		};
+	});
+	const warnings: string[] = [];
+	page.on('console', (message) => {
+		if (message.type() === 'warning' && message.text().includes('[topsec]')) warnings.push(message.text());
+	});
+	await openHarness(page, servers);
+	const result = await page.evaluate(async ({proxy}) => {
+		const client = window.topsec.createClient({proxy, identity: {openId: 'broken-idb-user'}});
+		const [a, b] = await Promise.all([client.getSecToken(), client.getSecToken()]);
+		const c = await client.getSecToken();
+		const stored = await client.storage.get(`${client.namespace}sectoken`);
+		return {sources: [a.source, b.source, c.source], same: a.token === c.token, kind: client.storage.kind, stored: Boolean(stored)};
+	}, {proxy: servers.proxyUrl});
+	expect(result).toEqual({sources: ['network', 'network', 'memory'], same: true, kind: 'memory', stored: true});
+	expect(warnings).toHaveLength(1);
+	expect(warnings[0]).toContain('IndexedDB is unavailable');
+	expect(servers.emulators.top.count(SEC)).toBe(1);
+});
+
+test('the cross-tab lock is taken only when the storage is shared between tabs (not with memory storage)', async ({page, servers}) => {
+	await openHarness(page, servers);
+	const locks = await page.evaluate(async ({proxy}) => {
+		const names: string[] = [];
+		const request = navigator.locks.request.bind(navigator.locks);
+		navigator.locks.request = ((name: string, ...rest: unknown[]) => (names.push(name), (request as (...args: unknown[]) => Promise<unknown>)(name, ...rest))) as typeof navigator.locks.request;
+		const {createClient, createMemoryStorage} = window.topsec;
+		const inMemory = await createClient({proxy, identity: {openId: 'lock-memory'}, storage: createMemoryStorage()}).getSecToken();
+		const memoryLocks = names.length;
+		const inIdb = await createClient({proxy, identity: {openId: 'lock-idb'}}).getSecToken();
+		return {sources: [inMemory.source, inIdb.source], memoryLocks, idbLocks: names.length - memoryLocks};
+	}, {proxy: servers.proxyUrl});
+	expect(locks).toEqual({sources: ['network', 'network'], memoryLocks: 0, idbLocks: 1});
+});
+
 test('a corrupt or foreign stored record is discarded and refetched, never thrown', async ({page, servers}) => {
 	await openHarness(page, servers);
 	const result = await page.evaluate(async ({proxy}) => {

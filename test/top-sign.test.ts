@@ -43,3 +43,17 @@ test('an unknown sign method is a TypeError', async () => {
 	assert.equal(isSignMethod('HMAC'), false);
 	assert.equal(isSignMethod(undefined), false);
 });
+
+test('hmac-sha256 with alternating and concurrent secrets: the cached key never signs for another secret', async () => {
+	const {createHmac} = await import('node:crypto');
+	const params: TopParams = {method: 'taobao.top.sec.token.get', app_key: '1', v: '2.0', open_id: 'o1'};
+	const expected = (secret: string) => createHmac('sha256', secret).update(canonicalString(params)).digest('hex').toUpperCase();
+	const secrets = ['secret-a', 'secret-b', 'secret-a', '秘密', 'secret-b'];
+	for (const secret of secrets) assert.equal(await signTopParams(params, secret, 'hmac-sha256'), expected(secret));
+	const together = await Promise.all(secrets.map((secret) => signTopParams(params, secret, 'hmac-sha256')));
+	assert.deepEqual(together, secrets.map(expected));
+	// An unusable key (Web Crypto refuses an empty HMAC key) fails each time and is not kept.
+	await assert.rejects(signTopParams(params, '', 'hmac-sha256'));
+	await assert.rejects(signTopParams(params, '', 'hmac-sha256'));
+	assert.equal(await signTopParams(params, 'secret-a', 'hmac-sha256'), expected('secret-a'));
+});

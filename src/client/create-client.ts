@@ -66,10 +66,11 @@ export function createClient(options: ClientOptions): TopsecClient {
 
 	/**
 	One cached thing (the secToken, or the credentials of one param set) as DESIGN.md §3 says: from memory when
-	fresh, else from storage (when `persist`), else fetched — once for all concurrent callers, and, when `persist`,
-	once for all tabs: the cross-tab lock is taken and storage read again before fetching.
+	fresh, else from storage (when `persist`), else fetched — once for all concurrent callers, and, when `persist`
+	and storage is shared between tabs (not memory), once for all tabs: the cross-tab lock is taken and storage read
+	again before fetching.
 	*/
-	const cached = <R extends CachedRecord>(
+	const cached = async <R extends CachedRecord>(
 		key: string,
 		{signal, forceRefresh}: CallOptions,
 		persist: boolean | undefined,
@@ -78,7 +79,7 @@ export function createClient(options: ClientOptions): TopsecClient {
 		fetch: () => Promise<Omit<R, 'v' | 'ns' | 'obtainedAt'>>,
 	): Promise<[R, Source]> => {
 		const hit = memory.get(key) as R | undefined;
-		if (!forceRefresh && hit && fresh(hit)) return Promise.resolve([hit, 'memory']);
+		if (!forceRefresh && hit && fresh(hit)) return [hit, 'memory'];
 		return flight(
 			forceRefresh ? `${key}!` : key,
 			async () => {
@@ -103,7 +104,8 @@ export function createClient(options: ClientOptions): TopsecClient {
 					if (persist) await storage.set(key, record).catch(() => {});
 					return [record, 'network'];
 				};
-				return persist ? withTabLock(key, refresh) : refresh();
+				// Memory storage is this tab's alone: no other tab's refresh could be read from it, so no lock to wait for.
+				return persist && storage.kind !== 'memory' ? withTabLock(key, refresh) : refresh();
 			},
 			signal,
 		);

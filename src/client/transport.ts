@@ -30,21 +30,29 @@ const client = createClient({identity, transport: createFetchTransport({proxy: '
 */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
 	const {proxy, timeoutMs = 15_000, retries = 3} = options;
-	const api = ky.create({
-		...(options.fetch && {fetch: options.fetch}),
-		timeout: timeoutMs,
-		// Throw (and so retry) only on the statuses worth retrying; other errors are answers to read. The proxy sends
-		// transient TOP failures (isp.*, 7/8/10/15) as 503, so they are retried here too.
-		throwHttpErrors: (status) => RETRY_STATUSES.includes(status),
-		// Backoff 0.3 s · 2^n with full jitter: 3 retries wait 2.1 s at most in all.
-		retry: {limit: retries, methods: ['post'], statusCodes: RETRY_STATUSES, jitter: true, retryOnTimeout: true},
-	});
 	return async ({method, params, grant}, {signal}) => {
 		const sentAt = Date.now();
 		let response: Response;
 		let body: unknown;
 		try {
-			response = await api.post(proxy, {json: {method, params, grant}, signal});
+			// The body goes in at fetch time, not on ky's Request: ky clones its Request before every attempt so it can
+			// retry, and cloning a body tees it into a stream, which Chromium then uploads through a data pipe (~1.5 ms
+			// a call, a quarter of a cold secToken on loopback; docs/performance.md). A bodyless clone is free; each
+			// attempt sends the same string.
+			const json = JSON.stringify({method, params, grant});
+			// Options per call rather than a ky.create() instance: nothing of ky runs until the first call, so a page
+			// that finds its secToken stored never pays for it.
+			response = await ky.post(proxy, {
+				headers: {'content-type': 'application/json'},
+				signal,
+				fetch: (request) => (options.fetch ?? fetch)(request as Request, {body: json}),
+				timeout: timeoutMs,
+				// Throw (and so retry) only on the statuses worth retrying; other errors are answers to read. The proxy sends
+				// transient TOP failures (isp.*, 7/8/10/15) as 503, so they are retried here too.
+				throwHttpErrors: (status) => RETRY_STATUSES.includes(status),
+				// Backoff 0.3 s · 2^n with full jitter: 3 retries wait 2.1 s at most in all.
+				retry: {limit: retries, methods: ['post'], statusCodes: RETRY_STATUSES, jitter: true, retryOnTimeout: true},
+			});
 			body = await response.json();
 		} catch (error) {
 			signal?.throwIfAborted();

@@ -90,20 +90,20 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		if (grantFailure !== undefined) throw new Refusal(403, 'topsec.grant-invalid', 'the grant is not valid');
 	}
 
-	/** A grant for a successful secToken answer, or `undefined`. */
-	async function grantFor(method: string, params: Readonly<Record<string, string | number>>, body: Record<string, unknown>) {
+	/** A grant for a successful secToken answer, or `undefined`. `id` is the caller's identity digest. */
+	async function grantFor(method: string, id: () => Promise<string>, body: Record<string, unknown>) {
 		if (method !== SEC_TOKEN_METHOD || isObject(body['error_response'])) return undefined;
 		const answer = body[responseKey(method)];
 		if (!isObject(answer) || typeof answer['sec_token'] !== 'string' || answer['sec_token'] === '') return undefined;
 		const issuedAt = now();
 		const seconds = expireSeconds(answer['expire_time']);
 		const expiresAt = Math.floor(Math.min(issuedAt + config.grantTtlMs, seconds === undefined ? Number.POSITIVE_INFINITY : issuedAt + seconds * 1000));
-		return expiresAt > issuedAt ? {value: await grants.issue(params, expiresAt), expiresAt} : undefined;
+		return expiresAt > issuedAt ? {value: await grants.issue(await id(), expiresAt), expiresAt} : undefined;
 	}
 
 	/** Whom a call counts against: its identity params when it has them (secToken), else its valid grant's identity. */
-	async function identityOf(params: Readonly<Record<string, string | number>>, claims: GrantClaims | undefined): Promise<string | undefined> {
-		if (IDENTITY_PARAMS.some((name) => params[name] !== undefined && params[name] !== '')) return identityDigest(params);
+	async function identityOf(params: Readonly<Record<string, string | number>>, id: () => Promise<string>, claims: GrantClaims | undefined): Promise<string | undefined> {
+		if (IDENTITY_PARAMS.some((name) => params[name] !== undefined && params[name] !== '')) return id();
 		return claims?.id;
 	}
 
@@ -118,6 +118,10 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		entry.method = call.method.slice(0, 128);
 		checkCall(call, config.apis);
 		const params = Object.freeze(call.params);
+		// The identity digest (a Web Crypto job) is computed at most once per call: for the per-identity rate limit and
+		// for the grant of a secToken.
+		let digest: Promise<string> | undefined;
+		const id = () => (digest ??= identityDigest(params));
 
 		let claims: GrantClaims | undefined;
 		let grantFailure: string | undefined = 'topsec.grant-missing';
@@ -128,7 +132,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		}
 		const context: AuthorizeContext = {request, method: call.method, params, grant: claims};
 
-		if (limiter && config.rateLimits!.perIdentity) enforce(await limiter.hitIdentity(await identityOf(params, claims)), 'for this identity');
+		if (limiter && config.rateLimits!.perIdentity) enforce(await limiter.hitIdentity(await identityOf(params, id, claims)), 'for this identity');
 		const wait = config.rateLimit ? await config.rateLimit(context) : undefined;
 		if (typeof wait === 'number' && Number.isFinite(wait)) {
 			const seconds = Math.max(0, Math.ceil(wait));
@@ -138,6 +142,8 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		const session = config.session ? await config.session(context) : undefined;
 		if (session !== undefined && typeof session !== 'string') throw new TypeError('the `session` hook must return a string or undefined');
 
+		// A secToken's grant needs the digest: start it now, so it is ready when TOP answers instead of after.
+		if (call.method === SEC_TOKEN_METHOD) id().catch(() => {});
 		const started = performance.now();
 		let answer: TopAnswer;
 		try {
@@ -151,7 +157,7 @@ export function createProxy(options: ProxyOptions): ProxyHandler {
 		if (isObject(root) && typeof root['request_id'] === 'string') entry.requestId = root['request_id'];
 		if (isObject(error) && typeof error['sub_code'] === 'string') entry.subCode = error['sub_code'];
 
-		const grant = await grantFor(call.method, params, answer.body);
+		const grant = await grantFor(call.method, id, answer.body);
 		// A transient TOP failure (isp.*, codes 7/8/10/15) goes out as 503 with TOP's body, so every HTTP client —
 		// ky's retry, a mini-app's request wrapper, a CDN — treats it as the retryable error it is.
 		const transient = isObject(error) && topErrorAction(Number(error['code']), typeof error['sub_code'] === 'string' ? error['sub_code'] : undefined) === 'retry';

@@ -21,8 +21,8 @@ export type GrantCheck = {ok: true; claims: GrantClaims} | {ok: false; subCode: 
 
 /** Issues and verifies grants with one keyring. */
 export type Grants = {
-	/** A grant for `identity` valid until `exp` (epoch ms), signed with the first key. */
-	issue(identity: Readonly<Record<string, unknown>>, exp: number): Promise<string>;
+	/** A grant for the identity whose {@link identityDigest} is `id`, valid until `exp` (epoch ms), signed with the first key. */
+	issue(id: string, exp: number): Promise<string>;
 	/** Checks a grant's format, signature (against every key, in constant time) and expiry at `now`. */
 	verify(value: string, now: number): Promise<GrantCheck>;
 };
@@ -71,7 +71,7 @@ from `secret` as HMAC-SHA256(secret, "topsec-grant-v1"). Keys are imported on fi
 @example
 ```
 const grants = createGrants(undefined, appSecret);
-const value = await grants.issue({open_id: 'o1'}, Date.now() + 7_200_000);
+const value = await grants.issue(await identityDigest({open_id: 'o1'}), Date.now() + 7_200_000);
 await grants.verify(value, Date.now()); // {ok: true, claims: {id, exp, kid}}
 ```
 */
@@ -84,9 +84,9 @@ export function createGrants(keys: readonly string[] | undefined, secret: string
 		})());
 
 	return {
-		async issue(identity, exp) {
+		async issue(id, exp) {
 			const [signer] = await load();
-			const claims: GrantClaims = {id: await identityDigest(identity), exp: Math.floor(exp), kid: signer!.kid};
+			const claims: GrantClaims = {id, exp: Math.floor(exp), kid: signer!.kid};
 			const payload = toBase64Url(encoder.encode(JSON.stringify(claims)));
 			return `${VERSION}.${payload}.${toBase64Url(await hmac(signer!.key, `${VERSION}.${payload}`))}`;
 		},

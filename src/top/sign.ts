@@ -2,7 +2,7 @@
 TOP request signing (DESIGN.md §5), named after the spec's steps: `canonicalString` then `signTopParams`.
 @module
 */
-import {hmacMd5, hmacSha256, md5, toHexUpper, utf8} from './digest.js';
+import {hmacMd5, md5, toHexUpper, utf8} from './digest.js';
 
 /** The sign methods the TOP gateway accepts. */
 export type SignMethod = 'md5' | 'hmac' | 'hmac-sha256';
@@ -38,6 +38,19 @@ export function canonicalString(params: TopParams): string {
 	return out;
 }
 
+// The imported HMAC-SHA256 key of the last secret: one import per secret instead of one per signature (a proxy or
+// the gateway signs with one secret; each Web Crypto call is a thread-pool job in Node).
+let lastSecret: string | undefined;
+let lastKey: Promise<CryptoKey>;
+const secretKey = (secret: string): Promise<CryptoKey> => {
+	if (secret !== lastSecret) {
+		lastSecret = secret;
+		lastKey = crypto.subtle.importKey('raw', utf8(secret) as BufferSource, {name: 'HMAC', hash: 'SHA-256'}, false, ['sign']);
+		lastKey.catch(() => (lastSecret = undefined));
+	}
+	return lastKey;
+};
+
 /**
 The `sign` value for `params` under `secret` with `signMethod`: uppercase hex of MD5(secret + s + secret),
 HMAC-MD5(secret, s) or HMAC-SHA256(secret, s), where s is {@link canonicalString}.
@@ -54,7 +67,7 @@ export async function signTopParams(params: TopParams, secret: string, signMetho
 		case 'hmac':
 			return toHexUpper(hmacMd5(utf8(secret), utf8(text)));
 		case 'hmac-sha256':
-			return toHexUpper(await hmacSha256(utf8(secret), utf8(text)));
+			return toHexUpper(new Uint8Array(await crypto.subtle.sign('HMAC', await secretKey(secret), utf8(text) as BufferSource)));
 		default:
 			throw new TypeError(`Unknown sign method \`${String(signMethod)}\`; use one of ${SIGN_METHODS.join(', ')}`);
 	}
