@@ -37,6 +37,7 @@ export function createIdbStorage(options: IdbStorageOptions = {}): StorageAdapte
 		keys: async (prefix) => (await keys(store)).filter((key): key is string => typeof key === 'string' && key.startsWith(prefix)),
 	};
 	let first: Promise<unknown> | undefined;
+	let timer: ReturnType<typeof setTimeout> | undefined;
 	const adapter = {kind: 'indexeddb'} as StorageAdapter & {kind: string};
 	for (const method of ['get', 'set', 'del', 'keys'] as const) {
 		adapter[method] = ((...args: [string, unknown?]) =>
@@ -46,14 +47,16 @@ export function createIdbStorage(options: IdbStorageOptions = {}): StorageAdapte
 				: // The first call is the probe itself, so the first read after a reload (the stored secToken) costs one
 					// transaction, not a probe's write and read before it.
 					(first = new Promise((done, fail) => {
-						setTimeout(() => fail(new Error('timed out')), probeTimeoutMs); // A blocked upgrade never answers.
+						timer = setTimeout(() => fail(new Error('timed out')), probeTimeoutMs); // A blocked upgrade never answers.
 						store = createStore(dbName, storeName);
 						(storage[method] as Call)(...args).then(done, fail);
-					}).catch((cause: unknown) => {
-						adapter.kind = 'memory';
-						onFallback(`IndexedDB is unavailable (${cause}); using memory for this page.`, cause);
-						return ((storage = createMemoryStorage())[method] as Call)(...args);
-					}))) as Call;
+					})
+						.finally(() => clearTimeout(timer))
+						.catch((cause: unknown) => {
+							adapter.kind = 'memory';
+							onFallback(`IndexedDB is unavailable (${cause}); using memory for this page.`, cause);
+							return ((storage = createMemoryStorage())[method] as Call)(...args);
+						}))) as Call;
 	}
 	return adapter;
 }
